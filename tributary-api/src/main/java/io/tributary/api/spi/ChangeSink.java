@@ -1,0 +1,19 @@
+package io.tributary.api.spi;
+
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Position;
+
+/** Where a {@link Source} delivers its changes. Calls block while the pipeline is full. */
+public interface ChangeSink {
+
+  void accept(ChangeEvent event) throws InterruptedException;
+
+  /**
+   * The source has delivered every change up to {@code position}, though none of them may be for
+   * a captured table (a heartbeat). Lets the lake record progress while the tables are idle.
+   */
+  void progress(Position position) throws InterruptedException;
+
+  /** The source stopped because of {@code error}; it delivers nothing more. */
+  void failed(Throwable error);
+}
