@@ -1,0 +1,278 @@
+package io.tributary.core.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Operation;
+import io.tributary.api.Position;
+import io.tributary.api.spi.ChangeSink;
+import io.tributary.api.spi.CommitSummary;
+import io.tributary.api.spi.LakeWriter;
+import io.tributary.api.spi.Source;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves one source's changes into the lake: the source fills a bounded queue, one committer thread
+ * takes batches from it, commits each through the {@link LakeWriter} and only then tells the source
+ * it may release what the batch held.
+ *
+ * <p>A batch closes when it holds {@link PipelineSettings#maxBatchChanges()} changes or when its
+ * first change has waited {@link PipelineSettings#commitInterval()}. A failed commit is tried again
+ * with the same changes, which is safe because the lake skips changes it already holds.
+ */
+public final class Pipeline implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+  private static final int COMMIT_ATTEMPTS = 4;
+  private static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+
+  private final Source source;
+  private final LakeWriter writer;
+  private final PipelineSettings settings;
+  private final Clock clock;
+  private final BlockingQueue<Item> queue;
+  private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.CREATED);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong committed = new AtomicLong();
+  private final AtomicLong commits = new AtomicLong();
+  private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
+  private final Thread committer;
+  private volatile boolean sourceDone;
+  private volatile Position committedPosition;
+  private volatile Instant lastCommitAt;
+  private volatile Duration lag;
+  private volatile boolean snapshotting;
+
+  public Pipeline(Source source, LakeWriter writer, PipelineSettings settings) {
+    this(source, writer, settings, Clock.systemUTC());
+  }
+
+  Pipeline(Source source, LakeWriter writer, PipelineSettings settings, Clock clock) {
+    this.source = requireNonNull(source, "source is null");
+    this.writer = requireNonNull(writer, "writer is null");
+    this.settings = requireNonNull(settings, "settings is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    this.committer = new Thread(this::commitLoop, "tributary-commit-" + source.name());
+    this.committer.setDaemon(true);
+  }
+
+  /** Recovers the source's committed position from the lake and starts capturing from there. */
+  public void start() {
+    if (!state.compareAndSet(PipelineState.CREATED, PipelineState.RUNNING)) {
+      throw new IllegalStateException("Cannot start pipeline " + source.name() + ": it is " + state.get());
+    }
+    Optional<Position> resumeAfter = writer.recover(source.name());
+    committedPosition = resumeAfter.orElse(null);
+    log.info("Starting pipeline {} {}", source.name(),
+        resumeAfter.map(position -> "after position " + position.sortKey()).orElse("from the beginning (no position in the lake)"));
+    committer.start();
+    source.start(resumeAfter, new QueueSink());
+  }
+
+  public String name() {
+    return source.name();
+  }
+
+  public PipelineState state() {
+    return state.get();
+  }
+
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  public PipelineStatus status() {
+    Map<String, Long> rows = new java.util.TreeMap<>();
+    rowsByTable.forEach((table, count) -> rows.put(table, count.get()));
+    return new PipelineStatus(
+        source.name(),
+        state.get(),
+        received.get(),
+        committed.get(),
+        commits.get(),
+        rows,
+        Optional.ofNullable(committedPosition),
+        Optional.ofNullable(lastCommitAt),
+        Optional.ofNullable(lag),
+        snapshotting,
+        queue.size(),
+        failure().map(Throwable::getMessage));
+  }
+
+  /** Waits until the pipeline has stopped or failed, or the timeout passed; true if it has. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    committer.join(Math.max(1, timeout.toMillis()));
+    return !committer.isAlive();
+  }
+
+  /**
+   * Stops capturing, commits what was received, and returns when the committer has finished.
+   */
+  @Override
+  public void close() {
+    PipelineState previous = state.getAndUpdate(current ->
+        current == PipelineState.RUNNING ? PipelineState.STOPPING : current);
+    if (previous == PipelineState.CREATED) {
+      state.set(PipelineState.STOPPED);
+      return;
+    }
+    try {
+      // The committer keeps draining while the source stops, so a source blocked on a full queue can finish.
+      source.close();
+    } catch (RuntimeException e) {
+      log.warn("Source {} did not close cleanly: {}", source.name(), e.toString());
+    } finally {
+      sourceDone = true;
+    }
+    try {
+      committer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    state.compareAndSet(PipelineState.STOPPING, PipelineState.STOPPED);
+    log.info("Pipeline {} {}: {} changes committed in {} commits", source.name(),
+        state.get() == PipelineState.FAILED ? "failed" : "stopped", committed.get(), commits.get());
+  }
+
+  private void commitLoop() {
+    List<ChangeEvent> batch = new ArrayList<>();
+    Position end = null;
+    try {
+      while (true) {
+        Item first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (sourceDone || state.get() == PipelineState.FAILED) {
+            return;
+          }
+          continue;
+        }
+        end = add(first, batch, end);
+        long deadline = System.nanoTime() + settings.commitInterval().toNanos();
+        while (batch.size() < settings.maxBatchChanges()) {
+          long wait = deadline - System.nanoTime();
+          Item next = wait > 0 ? queue.poll(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS) : queue.poll();
+          if (next == null) {
+            if (wait <= 0 || (sourceDone && queue.isEmpty())) {
+              break;
+            }
+            continue;
+          }
+          end = add(next, batch, end);
+        }
+        if (committedPosition == null || end.isAfter(committedPosition) || !batch.isEmpty()) {
+          commit(batch, end);
+        }
+        batch.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      fail(e);
+    }
+  }
+
+  private Position add(Item item, List<ChangeEvent> batch, Position end) {
+    if (item.event() != null) {
+      batch.add(item.event());
+    }
+    Position position = item.position();
+    return end == null || position.isAfter(end) ? position : end;
+  }
+
+  private void commit(List<ChangeEvent> batch, Position end) throws InterruptedException {
+    Duration delay = FIRST_RETRY_DELAY;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        CommitSummary summary = writer.commit(source.name(), List.copyOf(batch), end);
+        committed(batch, end, summary);
+        return;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        // The data or the lake's state is wrong: trying the same batch again cannot help.
+        throw e;
+      } catch (RuntimeException e) {
+        if (attempt == COMMIT_ATTEMPTS) {
+          throw e;
+        }
+        log.warn("Commit of {} changes from {} failed (attempt {} of {}), retrying in {} ms: {}",
+            batch.size(), source.name(), attempt, COMMIT_ATTEMPTS, delay.toMillis(), e.toString());
+        Thread.sleep(delay.toMillis());
+        delay = delay.multipliedBy(2);
+      }
+    }
+  }
+
+  private void committed(List<ChangeEvent> batch, Position end, CommitSummary summary) {
+    Instant now = clock.instant();
+    committedPosition = end;
+    lastCommitAt = now;
+    commits.incrementAndGet();
+    committed.addAndGet(batch.size());
+    summary.rowsByTable().forEach((table, rows) ->
+        rowsByTable.computeIfAbsent(table, ignored -> new AtomicLong()).addAndGet(rows));
+    if (!batch.isEmpty()) {
+      ChangeEvent last = batch.get(batch.size() - 1);
+      if (last.operation() != Operation.READ) {
+        lag = Duration.between(last.commitTime(), now);
+      }
+    }
+    snapshotting = end.inSnapshot();
+    source.acknowledge(end);
+  }
+
+  private void fail(Throwable error) {
+    if (failure.compareAndSet(null, error)) {
+      log.error("Pipeline {} failed: {}", source.name(), error.getMessage(), error);
+    }
+    state.set(PipelineState.FAILED);
+    queue.clear();
+  }
+
+  /** A change, or a heartbeat that moves the position without a change. */
+  private record Item(ChangeEvent event, Position position) {}
+
+  private final class QueueSink implements ChangeSink {
+    @Override
+    public void accept(ChangeEvent event) throws InterruptedException {
+      received.incrementAndGet();
+      if (event.operation() == Operation.READ) {
+        snapshotting = true;
+      }
+      put(new Item(event, event.position()));
+    }
+
+    @Override
+    public void progress(Position position) throws InterruptedException {
+      put(new Item(null, position));
+    }
+
+    private void put(Item item) throws InterruptedException {
+      // After a failure nothing more is committed or acknowledged: drop the change, the source sends it again on restart.
+      while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
+        if (state.get() == PipelineState.FAILED) {
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      fail(error);
+      sourceDone = true;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.tributary.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Column;
+import io.tributary.api.DataType;
+import io.tributary.api.Operation;
+import io.tributary.api.Position;
+import io.tributary.api.TableId;
+import io.tributary.api.TableSchema;
+import io.tributary.api.spi.ChangeSink;
+import io.tributary.api.spi.CommitSummary;
+import io.tributary.api.spi.LakeWriter;
+import io.tributary.api.spi.Source;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+  private static final TableSchema SCHEMA = new TableSchema(
+      new TableId("shop", "public", "orders"),
+      List.of(new Column("id", DataType.of(DataType.Kind.INT32), false)),
+      List.of("id"));
+
+  @Test
+  void commitsEveryChangeOnceAndAcknowledgesOnlyCommittedPositions() throws Exception {
+    FakeSource source = new FakeSource();
+    FakeWriter writer = new FakeWriter(Optional.of(position(5)), 0);
+    Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(50), 7, 10));
+    pipeline.start();
+    assertThat(source.resumeAfter).contains(position(5));
+    for (int i = 6; i < 56; i++) {
+      source.sink.accept(event(i));
+    }
+    source.sink.progress(position(60));
+    pipeline.close();
+
+    assertThat(pipeline.state()).isEqualTo(PipelineState.STOPPED);
+    List<Integer> committedIds = writer.batches.stream().flatMap(List::stream).map(e -> (Integer) e.row().get("id")).toList();
+    assertThat(committedIds).containsExactlyElementsOf(java.util.stream.IntStream.range(6, 56).boxed().toList());
+    assertThat(writer.batches).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(7));
+    // Every acknowledgement follows the commit that made it durable, in order.
+    assertThat(source.acknowledged).isEqualTo(writer.ends);
+    assertThat(source.acknowledged.get(source.acknowledged.size() - 1)).isEqualTo(position(60));
+    assertThat(pipeline.status().changesCommitted()).isEqualTo(50);
+    assertThat(pipeline.status().rowsByTable()).containsEntry("bronze.orders", 50L);
+  }
+
+  @Test
+  void retriesAFailedCommitWithTheSameChanges() throws Exception {
+    FakeSource source = new FakeSource();
+    FakeWriter writer = new FakeWriter(Optional.empty(), 2);
+    Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(20), 100, 10));
+    pipeline.start();
+    source.sink.accept(event(1));
+    pipeline.close();
+
+    assertThat(writer.attempts).isEqualTo(3);
+    assertThat(writer.batches).hasSize(1);
+    assertThat(source.acknowledged).containsExactly(position(1));
+  }
+
+  @Test
+  void stopsOnADataErrorWithoutAcknowledging() throws Exception {
+    FakeSource source = new FakeSource();
+    FakeWriter writer = new FakeWriter(Optional.empty(), 0) {
+      @Override
+      public CommitSummary commit(String sourceName, List<ChangeEvent> events, Position end) {
+        throw new IllegalStateException("Cannot write bronze.orders: column id changed type");
+      }
+    };
+    Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(20), 100, 2));
+    pipeline.start();
+    source.sink.accept(event(1));
+    assertThat(pipeline.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    // The source must not block forever on a full queue once nothing commits any more.
+    for (int i = 2; i < 10; i++) {
+      source.sink.accept(event(i));
+    }
+    pipeline.close();
+
+    assertThat(pipeline.state()).isEqualTo(PipelineState.FAILED);
+    assertThat(pipeline.failure()).hasValueSatisfying(e -> assertThat(e).hasMessageContaining("column id changed type"));
+    assertThat(source.acknowledged).isEmpty();
+  }
+
+  private static Position position(int n) {
+    return new Position(String.format("%08d", n), "{\"n\":" + n + "}", false);
+  }
+
+  private static ChangeEvent event(int id) {
+    return new ChangeEvent(SCHEMA, Operation.CREATE, Optional.empty(), Optional.of(Map.of("id", id)),
+        position(id), Instant.parse("2026-01-01T00:00:00Z"), id);
+  }
+
+  private static final class FakeSource implements Source {
+    volatile ChangeSink sink;
+    volatile Optional<Position> resumeAfter;
+    final List<Position> acknowledged = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+      return "shop";
+    }
+
+    @Override
+    public void start(Optional<Position> resumeAfter, ChangeSink sink) {
+      this.resumeAfter = resumeAfter;
+      this.sink = sink;
+    }
+
+    @Override
+    public void acknowledge(Position position) {
+      acknowledged.add(position);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static class FakeWriter implements LakeWriter {
+    final Optional<Position> recovered;
+    int failuresLeft;
+    int attempts;
+    final List<List<ChangeEvent>> batches = new ArrayList<>();
+    final List<Position> ends = new ArrayList<>();
+
+    FakeWriter(Optional<Position> recovered, int failures) {
+      this.recovered = recovered;
+      this.failuresLeft = failures;
+    }
+
+    @Override
+    public Optional<Position> recover(String source) {
+      return recovered;
+    }
+
+    @Override
+    public synchronized CommitSummary commit(String source, List<ChangeEvent> events, Position end) {
+      attempts++;
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new java.io.UncheckedIOException(new java.io.IOException("storage unavailable"));
+      }
+      batches.add(events);
+      ends.add(end);
+      return new CommitSummary(events.isEmpty() ? Map.of() : Map.of("bronze.orders", (long) events.size()), 0);
+    }
+
+    @Override
+    public void close() {}
+  }
+}
