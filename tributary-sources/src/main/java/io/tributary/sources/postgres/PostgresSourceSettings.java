@@ -1,0 +1,77 @@
+package io.tributary.sources.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How to capture from one PostgreSQL database.
+ *
+ * @param name the source's name in the configuration; names its engine and its lake checkpoint
+ * @param tables the captured tables as {@code schema.table}
+ * @param tablePrefix put before each table's name in the lake ({@code bronze.<prefix><table>})
+ * @param slotName the logical replication slot; created when missing
+ * @param publicationName the publication; created for the tables when missing
+ * @param heartbeatInterval how often the source reports progress while the tables are idle
+ * @param workDirectory where the source may keep files of its own
+ */
+public record PostgresSourceSettings(
+    String name,
+    String host,
+    int port,
+    String database,
+    String user,
+    Optional<String> password,
+    List<String> tables,
+    String tablePrefix,
+    String slotName,
+    String publicationName,
+    Duration heartbeatInterval,
+    SnapshotMode snapshotMode,
+    Path workDirectory) {
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+  private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
+
+  public PostgresSourceSettings {
+    requireNonNull(name, "name is null");
+    requireNonNull(host, "host is null");
+    requireNonNull(database, "database is null");
+    requireNonNull(user, "user is null");
+    requireNonNull(password, "password is null");
+    tables = List.copyOf(requireNonNull(tables, "tables is null"));
+    requireNonNull(tablePrefix, "tablePrefix is null");
+    requireNonNull(slotName, "slotName is null");
+    requireNonNull(publicationName, "publicationName is null");
+    requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+    requireNonNull(snapshotMode, "snapshotMode is null");
+    requireNonNull(workDirectory, "workDirectory is null");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("Invalid port of source " + name + ": " + port + " (need 1 to 65535)");
+    }
+    if (tables.isEmpty()) {
+      throw new IllegalArgumentException("Invalid source " + name + ": no tables to capture");
+    }
+    for (String table : tables) {
+      if (!TABLE.matcher(table).matches()) {
+        throw new IllegalArgumentException("Invalid table of source " + name + ": " + table + " (write schema.table)");
+      }
+    }
+    if (!IDENTIFIER.matcher(slotName).matches()) {
+      throw new IllegalArgumentException(
+          "Invalid replication slot name of source " + name + ": " + slotName + " (lower-case letters, digits and _)");
+    }
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("Invalid heartbeat interval of source " + name + ": " + heartbeatInterval);
+    }
+  }
+
+  /** Settings with the password left out, for messages. */
+  @Override
+  public String toString() {
+    return "PostgresSourceSettings[" + name + " " + user + "@" + host + ":" + port + "/" + database + " " + tables + "]";
+  }
+}

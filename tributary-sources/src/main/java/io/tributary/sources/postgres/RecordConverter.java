@@ -1,0 +1,303 @@
+package io.tributary.sources.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Column;
+import io.tributary.api.DataType;
+import io.tributary.api.Operation;
+import io.tributary.api.Position;
+import io.tributary.api.TableId;
+import io.tributary.api.TableSchema;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns Debezium's records for PostgreSQL into {@link ChangeEvent}s and positions.
+ *
+ * <p>A position's sort key is {@code 0:<row number>} inside the initial snapshot and {@code
+ * 1:<commit LSN><change LSN>} (fixed-width hex) while streaming: PostgreSQL sends transactions in
+ * commit order, so the commit LSN orders transactions and the change LSN orders changes inside one.
+ * Both are the same when the slot sends a change again, which is what lets the lake skip it.
+ */
+final class RecordConverter {
+  static final String UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
+  private static final ByteBuffer UNAVAILABLE_BYTES =
+      ByteBuffer.wrap(UNAVAILABLE_PLACEHOLDER.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+
+  private final String source;
+  private final String tablePrefix;
+  private final Map<Schema, TableSchema> schemas = new IdentityHashMap<>();
+  private long snapshotRows;
+
+  RecordConverter(String source, String tablePrefix) {
+    this.source = requireNonNull(source, "source is null");
+    this.tablePrefix = requireNonNull(tablePrefix, "tablePrefix is null");
+  }
+
+  static boolean isHeartbeat(SourceRecord record) {
+    Schema schema = record.valueSchema();
+    return schema != null && schema.name() != null && schema.name().endsWith(".Heartbeat");
+  }
+
+  /** The position of a record; snapshot rows are numbered in delivery order. */
+  Position position(SourceRecord record, boolean countSnapshotRow) {
+    Map<String, ?> offset = record.sourceOffset();
+    String token = LakeOffsetStore.encode(offset);
+    if (inSnapshot(offset)) {
+      long row = countSnapshotRow ? ++snapshotRows : snapshotRows;
+      return new Position("0:" + String.format(Locale.ROOT, "%016d", row), token, !isLastSnapshotRecord(offset));
+    }
+    if (isLastSnapshotRecord(offset)) {
+      return new Position("0:" + String.format(Locale.ROOT, "%016d", countSnapshotRow ? ++snapshotRows : snapshotRows), token, false);
+    }
+    long commitLsn = longValue(offset.get("lsn_commit"));
+    long lsn = longValue(offset.get("lsn"));
+    return new Position("1:" + hex(commitLsn) + hex(lsn), token, false);
+  }
+
+  static boolean inSnapshot(Map<String, ?> offset) {
+    Object snapshot = offset.get("snapshot");
+    boolean snapshotting = snapshot != null && !"false".equalsIgnoreCase(snapshot.toString());
+    return snapshotting && !isLastSnapshotRecord(offset);
+  }
+
+  private static boolean isLastSnapshotRecord(Map<String, ?> offset) {
+    Object last = offset.get("last_snapshot_record");
+    return last != null && Boolean.parseBoolean(last.toString());
+  }
+
+  /** The change a data record carries, or empty for records that carry none (truncate, messages). */
+  Optional<ChangeEvent> convert(SourceRecord record, Position position) {
+    Struct value = (Struct) record.value();
+    if (value == null) {
+      return Optional.empty();
+    }
+    String op = value.getString("op");
+    Operation operation = switch (op) {
+      case "r" -> Operation.READ;
+      case "c" -> Operation.CREATE;
+      case "u" -> Operation.UPDATE;
+      case "d" -> Operation.DELETE;
+      default -> null;
+    };
+    if (operation == null) {
+      return Optional.empty();
+    }
+    Struct sourceInfo = value.getStruct("source");
+    TableSchema schema = schema(record, sourceInfo);
+    Optional<Map<String, Object>> before = image(value, "before", schema);
+    Optional<Map<String, Object>> after = image(value, "after", schema);
+    Instant commitTime = commitTime(sourceInfo);
+    Object txId = sourceInfo.get("txId");
+    long transactionId = txId == null ? 0 : ((Number) txId).longValue();
+    return Optional.of(new ChangeEvent(schema, operation, before, after, position, commitTime, transactionId));
+  }
+
+  private TableSchema schema(SourceRecord record, Struct sourceInfo) {
+    Schema valueSchema = record.valueSchema();
+    TableSchema known = schemas.get(valueSchema);
+    if (known != null) {
+      return known;
+    }
+    TableId table = new TableId(source, sourceInfo.getString("schema"), tablePrefix + sourceInfo.getString("table"));
+    Schema rowSchema = valueSchema.field("after") != null ? valueSchema.field("after").schema() : valueSchema.field("before").schema();
+    List<Column> columns = new ArrayList<>();
+    for (Field field : rowSchema.fields()) {
+      columns.add(new Column(field.name(), dataType(table, field.name(), field.schema()), field.schema().isOptional()));
+    }
+    List<String> key = new ArrayList<>();
+    if (record.keySchema() != null) {
+      for (Field field : record.keySchema().fields()) {
+        key.add(field.name());
+      }
+    }
+    TableSchema schema = new TableSchema(table, columns, key);
+    schemas.put(valueSchema, schema);
+    return schema;
+  }
+
+  static DataType dataType(TableId table, String column, Schema schema) {
+    String logical = schema.name() == null ? "" : schema.name();
+    switch (logical) {
+      case "org.apache.kafka.connect.data.Decimal" -> {
+        int scale = Integer.parseInt(schema.parameters().get("scale"));
+        int precision = precision(schema);
+        if (precision == 0 || precision > 38) {
+          return DataType.of(DataType.Kind.STRING);
+        }
+        return DataType.decimal(precision, scale);
+      }
+      case "io.debezium.data.VariableScaleDecimal" -> {
+        // numeric without a declared scale: no fixed-scale lake type holds every value exactly
+        return DataType.of(DataType.Kind.STRING);
+      }
+      case "io.debezium.time.Date" -> {
+        return DataType.of(DataType.Kind.DATE);
+      }
+      case "io.debezium.time.Time", "io.debezium.time.MicroTime", "io.debezium.time.NanoTime" -> {
+        return DataType.of(DataType.Kind.TIME);
+      }
+      case "io.debezium.time.Timestamp", "io.debezium.time.MicroTimestamp", "io.debezium.time.NanoTimestamp" -> {
+        return DataType.of(DataType.Kind.TIMESTAMP);
+      }
+      case "io.debezium.time.ZonedTimestamp" -> {
+        return DataType.of(DataType.Kind.TIMESTAMPTZ);
+      }
+      case "io.debezium.data.Uuid" -> {
+        return DataType.of(DataType.Kind.UUID);
+      }
+      case "io.debezium.data.Json" -> {
+        return DataType.of(DataType.Kind.JSON);
+      }
+      default -> {
+        // ZonedTime, Xml, Enum, intervals as text, and everything below by its Connect type
+      }
+    }
+    return switch (schema.type()) {
+      case BOOLEAN -> DataType.of(DataType.Kind.BOOLEAN);
+      case INT8, INT16 -> DataType.of(DataType.Kind.INT16);
+      case INT32 -> DataType.of(DataType.Kind.INT32);
+      case INT64 -> DataType.of(DataType.Kind.INT64);
+      case FLOAT32 -> DataType.of(DataType.Kind.FLOAT32);
+      case FLOAT64 -> DataType.of(DataType.Kind.FLOAT64);
+      case BYTES -> DataType.of(DataType.Kind.BINARY);
+      case ARRAY -> DataType.list(dataType(table, column, schema.valueSchema()));
+      case STRING -> DataType.of(DataType.Kind.STRING);
+      case STRUCT, MAP -> DataType.of(DataType.Kind.STRING);
+    };
+  }
+
+  private static int precision(Schema schema) {
+    Map<String, String> parameters = schema.parameters();
+    for (String name : List.of("connect.decimal.precision", "__debezium.source.column.length")) {
+      String value = parameters.get(name);
+      if (value != null) {
+        return Integer.parseInt(value);
+      }
+    }
+    return 0;
+  }
+
+  private static Optional<Map<String, Object>> image(Struct value, String name, TableSchema schema) {
+    if (value.schema().field(name) == null) {
+      return Optional.empty();
+    }
+    Struct row = value.getStruct(name);
+    if (row == null) {
+      return Optional.empty();
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Field field : row.schema().fields()) {
+      Column column = schema.column(field.name()).orElseThrow();
+      values.put(field.name(), value(column.type(), field.schema(), row.get(field)));
+    }
+    return Optional.of(values);
+  }
+
+  static Object value(DataType type, Schema schema, Object raw) {
+    if (raw == null) {
+      return null;
+    }
+    if (isPlaceholder(raw)) {
+      return ChangeEvent.UNAVAILABLE;
+    }
+    String logical = schema.name() == null ? "" : schema.name();
+    return switch (type.kind()) {
+      case BOOLEAN, INT32, INT64, FLOAT32, FLOAT64 -> raw;
+      case INT16 -> ((Number) raw).intValue();
+      case DECIMAL -> ((BigDecimal) raw).setScale(type.scale(), RoundingMode.UNNECESSARY);
+      case STRING -> switch (logical) {
+        case "io.debezium.data.VariableScaleDecimal" -> variableScaleDecimal((Struct) raw).toPlainString();
+        case "org.apache.kafka.connect.data.Decimal" -> ((BigDecimal) raw).toPlainString();
+        default -> raw.toString();
+      };
+      case JSON -> raw.toString();
+      case DATE -> LocalDate.ofEpochDay(((Number) raw).longValue());
+      case TIME -> switch (logical) {
+        case "io.debezium.time.Time" -> LocalTime.ofNanoOfDay(((Number) raw).longValue() * 1_000_000L);
+        case "io.debezium.time.NanoTime" -> LocalTime.ofNanoOfDay(((Number) raw).longValue());
+        default -> LocalTime.ofNanoOfDay(((Number) raw).longValue() * 1_000L);
+      };
+      case TIMESTAMP -> {
+        long amount = ((Number) raw).longValue();
+        Instant instant = switch (logical) {
+          case "io.debezium.time.Timestamp" -> Instant.ofEpochMilli(amount);
+          case "io.debezium.time.NanoTimestamp" -> Instant.EPOCH.plusNanos(amount);
+          default -> Instant.EPOCH.plus(amount, ChronoUnit.MICROS);
+        };
+        yield LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+      }
+      case TIMESTAMPTZ -> OffsetDateTime.parse(raw.toString()).withOffsetSameInstant(ZoneOffset.UTC);
+      case UUID -> UUID.fromString(raw.toString());
+      case BINARY -> raw instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : ((ByteBuffer) raw).duplicate();
+      case LIST -> {
+        List<?> items = (List<?>) raw;
+        List<Object> values = new ArrayList<>(items.size());
+        for (Object item : items) {
+          values.add(value(type.element().orElseThrow(), schema.valueSchema(), item));
+        }
+        yield values;
+      }
+    };
+  }
+
+  private static boolean isPlaceholder(Object raw) {
+    if (raw instanceof String text) {
+      return text.equals(UNAVAILABLE_PLACEHOLDER);
+    }
+    if (raw instanceof byte[] bytes) {
+      return ByteBuffer.wrap(bytes).equals(UNAVAILABLE_BYTES);
+    }
+    if (raw instanceof ByteBuffer buffer) {
+      return buffer.duplicate().equals(UNAVAILABLE_BYTES);
+    }
+    if (raw instanceof List<?> list) {
+      return list.size() == 1 && UNAVAILABLE_PLACEHOLDER.equals(list.get(0));
+    }
+    return false;
+  }
+
+  private static BigDecimal variableScaleDecimal(Struct struct) {
+    int scale = struct.getInt32("scale");
+    byte[] bytes = struct.getBytes("value");
+    return new BigDecimal(new BigInteger(bytes), scale);
+  }
+
+  private static Instant commitTime(Struct sourceInfo) {
+    if (sourceInfo.schema().field("ts_us") != null && sourceInfo.get("ts_us") != null) {
+      return Instant.EPOCH.plus(sourceInfo.getInt64("ts_us"), ChronoUnit.MICROS);
+    }
+    return Instant.ofEpochMilli(sourceInfo.getInt64("ts_ms"));
+  }
+
+  private static long longValue(Object value) {
+    return value == null ? 0 : ((Number) value).longValue();
+  }
+
+  private static String hex(long value) {
+    return String.format(Locale.ROOT, "%016x", value);
+  }
+}
