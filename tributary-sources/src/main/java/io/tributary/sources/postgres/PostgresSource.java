@@ -69,7 +69,15 @@ public final class PostgresSource implements Source {
     }
     engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
         .using(engineProperties(resumeAfter))
-        .notifying((records, committer) -> handleBatch(records, committer, sink))
+        .notifying((records, committer) -> {
+          try {
+            handleBatch(records, committer, sink);
+          } catch (RuntimeException | Error e) {
+            // The engine would retry or stall on its own; the pipeline must stop and say why.
+            sink.failed(new IllegalStateException("Source " + settings.name() + " cannot convert a change: " + e.getMessage(), e));
+            throw e;
+          }
+        })
         .using((success, message, error) -> {
           if (!success && !closed.get()) {
             sink.failed(new IllegalStateException("Source " + settings.name() + " stopped: " + message, error));
@@ -94,7 +102,7 @@ public final class PostgresSource implements Source {
     for (RecordChangeEvent<SourceRecord> change : records) {
       SourceRecord record = change.record();
       if (RecordConverter.isHeartbeat(record)) {
-        Position position = converter.position(record, false);
+        Position position = converter.position(record, true);
         if (lastDelivered != null && !position.isAfter(lastDelivered)) {
           position = new Position(lastDelivered.sortKey(), position.resumeToken(), position.inSnapshot());
         }
@@ -102,7 +110,7 @@ public final class PostgresSource implements Source {
         sink.progress(position);
         continue;
       }
-      Position position = converter.position(record, true);
+      Position position = converter.position(record, false);
       if (lastDelivered != null && !position.isAfter(lastDelivered)) {
         // Sent again after a restart: the lake has it.
         continue;

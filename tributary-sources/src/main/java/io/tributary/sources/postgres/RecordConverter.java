@@ -38,7 +38,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * Turns Debezium's records for PostgreSQL into {@link ChangeEvent}s and positions.
  *
  * <p>A position's sort key is {@code 0:<row number>} inside the initial snapshot and {@code
- * 1:<commit LSN><change LSN>} (fixed-width hex) while streaming: PostgreSQL sends transactions in
+ * 1:<commit LSN><change LSN><index>} (fixed-width hex) while streaming: PostgreSQL sends transactions in
  * commit order, so the commit LSN orders transactions and the change LSN orders changes inside one.
  * Both are the same when the slot sends a change again, which is what lets the lake skip it.
  */
@@ -51,6 +51,10 @@ final class RecordConverter {
   private final String tablePrefix;
   private final Map<Schema, TableSchema> schemas = new IdentityHashMap<>();
   private long snapshotRows;
+  private String groupBase;
+  private int groupIndex;
+  private String groupResumeToken;
+  private String lastToken;
 
   RecordConverter(String source, String tablePrefix) {
     this.source = requireNonNull(source, "source is null");
@@ -62,20 +66,37 @@ final class RecordConverter {
     return schema != null && schema.name() != null && schema.name().endsWith(".Heartbeat");
   }
 
-  /** The position of a record; snapshot rows are numbered in delivery order. */
-  Position position(SourceRecord record, boolean countSnapshotRow) {
+  /**
+   * The position of a record; snapshot rows are numbered in delivery order.
+   *
+   * <p>One source change can become two records at the same LSN (a key update is a delete of the
+   * old key and a create of the new), so streaming sort keys end with the record's index within its
+   * LSN. Debezium resumes only after a whole LSN, so every streaming record resumes from the record
+   * before its LSN began: a restart sends the whole group again and the lake skips what it has.
+   */
+  Position position(SourceRecord record, boolean heartbeat) {
     Map<String, ?> offset = record.sourceOffset();
     String token = LakeOffsetStore.encode(offset);
-    if (inSnapshot(offset)) {
-      long row = countSnapshotRow ? ++snapshotRows : snapshotRows;
-      return new Position("0:" + String.format(Locale.ROOT, "%016d", row), token, !isLastSnapshotRecord(offset));
+    Position position;
+    if (inSnapshot(offset) || isLastSnapshotRecord(offset)) {
+      long row = heartbeat ? snapshotRows : ++snapshotRows;
+      position = new Position("0:" + String.format(Locale.ROOT, "%016d", row), token, !isLastSnapshotRecord(offset));
+    } else if (heartbeat) {
+      // Below every change of a later transaction, whose keys start with a commit LSN at least this one.
+      position = new Position("1:" + hex(longValue(offset.get("lsn_commit"))) + hex(0), token, false);
+    } else {
+      String base = "1:" + hex(longValue(offset.get("lsn_commit"))) + hex(longValue(offset.get("lsn")));
+      if (base.equals(groupBase)) {
+        groupIndex++;
+      } else {
+        groupBase = base;
+        groupIndex = 0;
+        groupResumeToken = lastToken == null ? token : lastToken;
+      }
+      position = new Position(base + String.format(Locale.ROOT, "%02x", groupIndex), groupResumeToken, false);
     }
-    if (isLastSnapshotRecord(offset)) {
-      return new Position("0:" + String.format(Locale.ROOT, "%016d", countSnapshotRow ? ++snapshotRows : snapshotRows), token, false);
-    }
-    long commitLsn = longValue(offset.get("lsn_commit"));
-    long lsn = longValue(offset.get("lsn"));
-    return new Position("1:" + hex(commitLsn) + hex(lsn), token, false);
+    lastToken = token;
+    return position;
   }
 
   static boolean inSnapshot(Map<String, ?> offset) {

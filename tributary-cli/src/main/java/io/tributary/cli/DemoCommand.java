@@ -1,0 +1,195 @@
+package io.tributary.cli;
+
+import io.tributary.core.pipeline.PipelineSettings;
+import io.tributary.core.pipeline.PipelineStatus;
+import io.tributary.lake.Lake;
+import io.tributary.sources.postgres.PostgresSource;
+import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.sources.postgres.SnapshotMode;
+import io.tributary.sql.LakeSqlEngine;
+import io.tributary.testkit.EmbeddedPostgresServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tributary demo}: an embedded PostgreSQL with a small shop, a steady workload, and the
+ * whole pipeline into a local lake. The database lives beside the lake, so a second run carries on
+ * where the first stopped.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Start an embedded PostgreSQL shop with a live workload and capture it into a local lake.")
+final class DemoCommand implements Callable<Integer> {
+  private static final String SOURCE = "shop";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--lake", defaultValue = "lake", paramLabel = "DIR", description = "Where the lake goes (default: ${DEFAULT-VALUE}).")
+  Path lake;
+
+  @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Stop after this long (e.g. 60s, 5m); without it, run until Ctrl-C.")
+  Duration duration;
+
+  @Option(names = "--rate", defaultValue = "20", paramLabel = "N", description = "Workload changes per second (default: ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(names = "--clients", defaultValue = "2000", paramLabel = "N", description = "Clients in the first load (default: ${DEFAULT-VALUE}).")
+  int clients;
+
+  @Option(names = "--orders", defaultValue = "5000", paramLabel = "N", description = "Orders in the first load (default: ${DEFAULT-VALUE}).")
+  int orders;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (System.getProperty("tributary.log.level") == null) {
+      // The progress lines below say what the per-commit log lines would; keep warnings only.
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.tributary")).setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    Path warehouse = lake.toAbsolutePath().normalize();
+    AtomicBoolean stopRequested = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopRequested.set(true);
+      try {
+        finished.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tributary-demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      run(out, warehouse, stopRequested);
+    } finally {
+      finished.countDown();
+    }
+    return 0;
+  }
+
+  private void run(PrintWriter out, Path warehouse, AtomicBoolean stopRequested) throws Exception {
+    out.printf("Starting PostgreSQL 17 (embedded, data in %s)%n", warehouse.resolve("_demo/postgres"));
+    out.flush();
+    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Optional.of(warehouse.resolve("_demo/postgres")), 0)) {
+      postgres.createDatabase("shop");
+      ShopDemo shop = new ShopDemo(System.nanoTime());
+      long sourceRows;
+      try (Connection connection = postgres.connection("shop")) {
+        if (shop.createIfMissing(connection, clients, orders)) {
+          out.printf("Created the shop: %,d clients, %,d orders%n", clients, orders);
+        } else {
+          out.println("The shop exists from an earlier run: carrying on");
+        }
+        sourceRows = ShopDemo.rows(connection);
+      }
+      PostgresSource source = new PostgresSource(new PostgresSourceSettings(SOURCE, postgres.host(), postgres.port(), "shop",
+          EmbeddedPostgresServer.USER, Optional.empty(), ShopDemo.TABLES, "", "tributary_demo_shop", "tributary_demo_shop",
+          Duration.ofSeconds(5), SnapshotMode.INITIAL, warehouse.resolve("_work/" + SOURCE)));
+      out.printf("Capturing %s into the lake at %s%n", ShopDemo.TABLES, warehouse);
+      out.flush();
+      Instant started = Instant.now();
+      AtomicLong changesMade = new AtomicLong();
+      AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
+      try (Lake opened = Lake.open(warehouse);
+          PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000))) {
+        group.start();
+        Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
+        Instant nextReport = Instant.now();
+        while (!stopRequested.get()) {
+          if (duration != null && Duration.between(started, Instant.now()).compareTo(duration) >= 0) {
+            break;
+          }
+          Optional<Throwable> failure = group.failure();
+          if (failure.isPresent()) {
+            stopRequested.set(true);
+            workload.join();
+            throw new IllegalStateException("The demo pipeline failed", failure.get());
+          }
+          if (workloadFailure.get() != null) {
+            throw new IllegalStateException("The demo workload failed", workloadFailure.get());
+          }
+          if (!Instant.now().isBefore(nextReport)) {
+            for (PipelineStatus status : group.statuses()) {
+              out.printf("[%s] %s | workload %,d changes%n", Progress.duration(Duration.between(started, Instant.now())),
+                  Progress.line(status, sourceRows), changesMade.get());
+            }
+            out.flush();
+            nextReport = Instant.now().plusSeconds(2);
+          }
+          Thread.sleep(100);
+        }
+        stopRequested.set(true);
+        workload.join();
+        out.println("Stopping: committing what was captured");
+        out.flush();
+        group.close();
+        summary(out, postgres, opened, warehouse);
+      }
+    }
+  }
+
+  private Thread workload(EmbeddedPostgresServer postgres, ShopDemo shop, AtomicBoolean stop, AtomicLong made,
+      AtomicReference<Throwable> failure) {
+    Thread thread = new Thread(() -> {
+      long pause = Math.max(1, 1000L / Math.max(1, rate));
+      try (Connection connection = postgres.connection("shop")) {
+        while (!stop.get()) {
+          shop.step(connection);
+          made.incrementAndGet();
+          Thread.sleep(pause);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        failure.set(e);
+      }
+    }, "tributary-demo-workload");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void summary(PrintWriter out, EmbeddedPostgresServer postgres, Lake lake, Path warehouse) throws Exception {
+    out.println();
+    out.println("The lake now holds (source rows in brackets):");
+    try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog());
+        Connection connection = postgres.connection("shop");
+        Statement statement = connection.createStatement()) {
+      for (String table : engine.tables()) {
+        long rows = ((Number) engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0)).longValue();
+        String name = table.substring(table.indexOf('.') + 1);
+        String source = "";
+        if (table.startsWith("silver.")) {
+          try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + name)) {
+            result.next();
+            source = String.format("  (%,d)", result.getLong(1));
+          }
+        }
+        out.printf("  %-20s %,10d rows%s%n", table, rows, source);
+      }
+    }
+    String lakeArgument = warehouse.equals(Path.of("lake").toAbsolutePath().normalize()) ? "" : " --lake " + warehouse;
+    out.println();
+    out.println("Look around:");
+    out.printf("  bin/tributary query%s \"SELECT status, count(*), sum(amount) FROM silver.orders GROUP BY status\"%n", lakeArgument);
+    out.printf("  bin/tributary query%s \"SELECT _op, count(*) FROM bronze.orders GROUP BY _op\"%n", lakeArgument);
+    out.printf("  bin/tributary status%s%n", lakeArgument.isEmpty() ? "" : lakeArgument);
+    out.println("Run the demo again to carry on from here.");
+    out.flush();
+  }
+}

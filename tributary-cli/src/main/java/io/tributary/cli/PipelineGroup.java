@@ -1,0 +1,97 @@
+package io.tributary.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.api.spi.Source;
+import io.tributary.core.config.PostgresSourceConfig;
+import io.tributary.core.config.SourceConfig;
+import io.tributary.core.config.TributaryConfig;
+import io.tributary.core.pipeline.Pipeline;
+import io.tributary.core.pipeline.PipelineSettings;
+import io.tributary.core.pipeline.PipelineState;
+import io.tributary.core.pipeline.PipelineStatus;
+import io.tributary.lake.IcebergLakeWriter;
+import io.tributary.lake.Lake;
+import io.tributary.sources.postgres.PostgresSource;
+import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.sources.postgres.SnapshotMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The pipelines of one process, one per source, all writing to one lake. The one place that wires them. */
+final class PipelineGroup implements AutoCloseable {
+  private final List<Pipeline> pipelines = new ArrayList<>();
+  private final List<IcebergLakeWriter> writers = new ArrayList<>();
+
+  PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings) {
+    requireNonNull(lake, "lake is null");
+    requireNonNull(settings, "settings is null");
+    for (Source source : sources) {
+      IcebergLakeWriter writer = new IcebergLakeWriter(lake);
+      writers.add(writer);
+      pipelines.add(new Pipeline(source, writer, settings));
+    }
+  }
+
+  static List<Source> sources(TributaryConfig config) {
+    List<Source> sources = new ArrayList<>();
+    Path work = config.lake().warehouse().resolve("_work");
+    for (SourceConfig source : config.sources().values()) {
+      if (source instanceof PostgresSourceConfig postgres) {
+        sources.add(new PostgresSource(new PostgresSourceSettings(
+            postgres.name(), postgres.host(), postgres.port(), postgres.database(), postgres.user(),
+            postgres.password().map(secret -> secret.reveal()), postgres.tables(), postgres.tablePrefix(),
+            postgres.slot(), postgres.publication(), postgres.heartbeatInterval(),
+            postgres.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
+            work.resolve(postgres.name()))));
+      } else {
+        throw new IllegalArgumentException("Cannot run source " + source.name() + ": type " + source.type() + " has no runner yet");
+      }
+    }
+    return sources;
+  }
+
+  void start() {
+    for (Pipeline pipeline : pipelines) {
+      pipeline.start();
+    }
+  }
+
+  List<PipelineStatus> statuses() {
+    return pipelines.stream().map(Pipeline::status).toList();
+  }
+
+  /** The first failure of any pipeline, once one has failed. */
+  Optional<Throwable> failure() {
+    for (Pipeline pipeline : pipelines) {
+      if (pipeline.state() == PipelineState.FAILED && pipeline.failure().isPresent()) {
+        return pipeline.failure();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Blocks until a pipeline fails or the thread is interrupted; returns the failure. */
+  Throwable awaitFailure(Duration poll) throws InterruptedException {
+    while (true) {
+      Optional<Throwable> failure = failure();
+      if (failure.isPresent()) {
+        return failure.get();
+      }
+      Thread.sleep(poll.toMillis());
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Pipeline pipeline : pipelines) {
+      pipeline.close();
+    }
+    for (IcebergLakeWriter writer : writers) {
+      writer.close();
+    }
+  }
+}

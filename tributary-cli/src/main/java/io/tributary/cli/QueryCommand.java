@@ -1,0 +1,47 @@
+package io.tributary.cli;
+
+import io.tributary.lake.Lake;
+import io.tributary.sql.LakeSqlEngine;
+import io.tributary.sql.QueryResult;
+import io.tributary.sql.ResultFormat;
+import io.tributary.sql.ResultWriter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tributary query}: one SQL statement over the lake's current snapshots. */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Run a SQL query over the lake. Tables are named layer.table: bronze.orders, silver.clients.")
+final class QueryCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--lake", defaultValue = "lake", paramLabel = "DIR", description = "The lake's warehouse directory (default: ${DEFAULT-VALUE}).")
+  Path lake;
+
+  @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Parameters(paramLabel = "SQL", description = "The query, e.g. \"SELECT count(*) FROM silver.orders\".")
+  String sql;
+
+  @Override
+  public Integer call() throws Exception {
+    ResultFormat resultFormat = ResultFormat.parse(format);
+    if (!Files.isDirectory(lake)) {
+      throw new IllegalArgumentException("Cannot query lake " + lake + ": no such directory (give the warehouse with --lake DIR)");
+    }
+    try (Lake opened = Lake.open(lake);
+        LakeSqlEngine engine = new LakeSqlEngine(opened.catalog())) {
+      QueryResult result = engine.query(sql);
+      PrintWriter out = spec.commandLine().getOut();
+      ResultWriter.write(result, resultFormat, out);
+      out.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,51 @@
+package io.tributary.cli;
+
+import io.tributary.lake.Checkpoint;
+import io.tributary.lake.Checkpoints;
+import io.tributary.lake.Lake;
+import io.tributary.sql.LakeSqlEngine;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tributary status}: how far each source got and what each table holds. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show each source's committed position and the lake's tables.")
+final class StatusCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--lake", defaultValue = "lake", paramLabel = "DIR", description = "The lake's warehouse directory (default: ${DEFAULT-VALUE}).")
+  Path lake;
+
+  @Override
+  public Integer call() {
+    if (!Files.isDirectory(lake)) {
+      throw new IllegalArgumentException("Cannot show status of lake " + lake + ": no such directory (give the warehouse with --lake DIR)");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (Lake opened = Lake.open(lake);
+        LakeSqlEngine engine = new LakeSqlEngine(opened.catalog())) {
+      Map<String, Checkpoint> checkpoints = new Checkpoints(opened).all();
+      out.println("Sources");
+      if (checkpoints.isEmpty()) {
+        out.println("  (none has committed yet)");
+      }
+      checkpoints.forEach((source, checkpoint) -> out.printf("  %-16s position %s%s, committed %s (%s ago)%n", source,
+          checkpoint.position().sortKey(), checkpoint.position().inSnapshot() ? " (initial snapshot running)" : "",
+          checkpoint.committedAt(), Progress.duration(Duration.between(checkpoint.committedAt(), Instant.now()))));
+      out.println("Tables");
+      for (String table : engine.tables()) {
+        Object rows = engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0);
+        out.printf("  %-32s %,12d rows%n", table, ((Number) rows).longValue());
+      }
+      out.flush();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,83 @@
+package io.tributary.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Every key of {@code tributary.yaml} with its type, default and meaning, in one place. */
+public final class ConfigKeys {
+  /** The section that configures the lake. */
+  public static final String LAKE = "lake";
+  /** The section that holds one entry per source. */
+  public static final String SOURCES = "sources";
+
+  static final ConfigKey<String> NAME = ConfigKey.derived("name", ValueTypes.pipelineName(),
+      "file name without extension",
+      "Name of the pipeline: a letter followed by letters, digits or `_`, folded to lower case. "
+          + "It forms the default slot and publication names.");
+
+  static final ConfigKey<Path> LAKE_WAREHOUSE = ConfigKey.required("warehouse", ValueTypes.directory(),
+      "Directory that holds the lake's tables and catalog; a relative path is relative to the "
+          + "configuration file's directory.");
+  static final ConfigKey<Duration> LAKE_COMMIT_INTERVAL = ConfigKey.optional("commit-interval",
+      ValueTypes.duration(), Duration.ofSeconds(2),
+      "Longest time a received change waits before it is committed to the lake; shorter means fresher "
+          + "tables and more, smaller files.");
+  static final ConfigKey<Integer> LAKE_MAX_BATCH_CHANGES = ConfigKey.optional("max-batch-changes",
+      ValueTypes.integer(1, Integer.MAX_VALUE), 50_000,
+      "Most changes one commit takes; a larger backlog is committed in several commits.");
+  static final ConfigKey<Integer> LAKE_QUEUE_CAPACITY = ConfigKey.optional("queue-capacity",
+      ValueTypes.integer(1, Integer.MAX_VALUE), 100_000,
+      "Most changes held in memory between the sources and the lake writer; sources wait while it is full.");
+
+  static final ConfigKey<String> SOURCE_TYPE = ConfigKey.required("type", ValueTypes.text(),
+      "Kind of source; selects which other keys apply. Today: `postgres`.");
+
+  static final ConfigKey<String> POSTGRES_HOST = ConfigKey.optional("host", ValueTypes.text(), "127.0.0.1",
+      "Host name or address of the PostgreSQL server.");
+  static final ConfigKey<Integer> POSTGRES_PORT = ConfigKey.optional("port", ValueTypes.integer(1, 65535), 5432,
+      "Port of the PostgreSQL server.");
+  static final ConfigKey<String> POSTGRES_DATABASE = ConfigKey.required("database", ValueTypes.text(),
+      "Database to capture.");
+  static final ConfigKey<String> POSTGRES_USER = ConfigKey.required("user", ValueTypes.text(),
+      "User to connect as; see the privileges it needs below.");
+  static final ConfigKey<Secret> POSTGRES_PASSWORD = ConfigKey.derived("password", ValueTypes.secret(), "none",
+      "Password of the user. Write `${env:NAME}` or `${file:/path}` rather than the password itself.");
+  static final ConfigKey<List<TableRef>> POSTGRES_TABLES = ConfigKey.required("tables", ValueTypes.tables(),
+      "Tables to capture, each `schema.table`; a bare `table` means `public.table`. At least one.");
+  static final ConfigKey<String> POSTGRES_TABLE_PREFIX = ConfigKey.optional("table-prefix", ValueTypes.prefix(),
+      "", "Put before each table name to form its lake table name: with `crm_`, `public.accounts` "
+          + "lands in `bronze.crm_accounts`.");
+  static final ConfigKey<String> POSTGRES_SLOT = ConfigKey.derived("slot", ValueTypes.slotName(),
+      "`<pipeline>_<source>`",
+      "Logical replication slot the source reads from; created if missing. Its position survives restarts.");
+  static final ConfigKey<String> POSTGRES_PUBLICATION = ConfigKey.derived("publication",
+      ValueTypes.publicationName(), "`<pipeline>_<source>`",
+      "Publication that lists the captured tables; created for them if it does not exist.");
+  static final ConfigKey<Duration> POSTGRES_HEARTBEAT_INTERVAL = ConfigKey.optional("heartbeat-interval",
+      ValueTypes.duration(), Duration.ofSeconds(10),
+      "How often the source reports progress while the captured tables are quiet, so the slot can "
+          + "release WAL written by other tables.");
+  static final ConfigKey<SnapshotMode> POSTGRES_SNAPSHOT = ConfigKey.optional("snapshot",
+      ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
+      "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
+
+  private ConfigKeys() {}
+
+  /** The keys at the top level besides the {@link #LAKE} and {@link #SOURCES} sections. */
+  public static List<ConfigKey<?>> pipeline() {
+    return List.of(NAME);
+  }
+
+  /** The keys of the {@code lake} section. */
+  public static List<ConfigKey<?>> lake() {
+    return List.of(LAKE_WAREHOUSE, LAKE_COMMIT_INTERVAL, LAKE_MAX_BATCH_CHANGES, LAKE_QUEUE_CAPACITY);
+  }
+
+  /** The keys of a {@code postgres} source. */
+  public static List<ConfigKey<?>> postgres() {
+    return List.of(SOURCE_TYPE, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DATABASE, POSTGRES_USER, POSTGRES_PASSWORD,
+        POSTGRES_TABLES, POSTGRES_TABLE_PREFIX, POSTGRES_SLOT, POSTGRES_PUBLICATION, POSTGRES_HEARTBEAT_INTERVAL,
+        POSTGRES_SNAPSHOT);
+  }
+}

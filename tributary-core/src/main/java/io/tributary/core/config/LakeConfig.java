@@ -1,0 +1,39 @@
+package io.tributary.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.core.pipeline.PipelineSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The {@code lake} section: where the lake lives and how changes are batched into commits.
+ *
+ * @param warehouse the lake's directory, absolute
+ * @param commitInterval the longest a received change waits before it is committed
+ * @param maxBatchChanges the most changes one commit takes
+ * @param queueCapacity the most changes held between the sources and the lake writer
+ */
+public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity) {
+  public LakeConfig {
+    requireNonNull(warehouse, "warehouse is null");
+    requireNonNull(commitInterval, "commitInterval is null");
+    if (!warehouse.isAbsolute()) {
+      throw new IllegalArgumentException("Invalid warehouse: " + warehouse + " is not absolute");
+    }
+    if (commitInterval.isNegative() || commitInterval.isZero()) {
+      throw new IllegalArgumentException("Invalid commit interval: " + commitInterval + " (must be positive)");
+    }
+    if (maxBatchChanges < 1) {
+      throw new IllegalArgumentException("Invalid max batch changes: " + maxBatchChanges + " (must be at least 1)");
+    }
+    if (queueCapacity < 1) {
+      throw new IllegalArgumentException("Invalid queue capacity: " + queueCapacity + " (must be at least 1)");
+    }
+  }
+
+  /** The batching part of this section, as the pipeline runtime takes it. */
+  public PipelineSettings pipelineSettings() {
+    return new PipelineSettings(commitInterval, maxBatchChanges, queueCapacity);
+  }
+}

@@ -1,0 +1,513 @@
+package io.tributary.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.api.TableId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TributaryConfigTest {
+  private static final String EXAMPLE = """
+      lake:
+        warehouse: /var/lib/tributary/lake
+      sources:
+        bench:
+          type: postgres
+          host: 127.0.0.1
+          port: 5432
+          database: bench
+          user: postgres
+          password: ${env:PGPASSWORD}
+          tables: [public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.pgbench_history]
+      """;
+  private static final Map<String, String> ENV = Map.of("PGPASSWORD", "s3cret");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void loadsTheExampleWithItsDefaults() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE);
+
+    TributaryConfig config = TributaryConfig.load(file, ENV);
+
+    assertThat(config.name()).isEqualTo("tributary");
+    assertThat(config.file()).isEqualTo(file);
+    assertThat(config.lake())
+        .isEqualTo(new LakeConfig(Path.of("/var/lib/tributary/lake"), Duration.ofSeconds(2), 50_000, 100_000));
+    assertThat(config.sources()).containsOnlyKeys("bench");
+    PostgresSourceConfig bench = (PostgresSourceConfig) config.sources().get("bench");
+    assertThat(bench).isEqualTo(new PostgresSourceConfig("bench", "127.0.0.1", 5432, "bench", "postgres",
+        Optional.of(Secret.of("s3cret")),
+        List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers",
+            "public.pgbench_history"),
+        "", "tributary_bench", "tributary_bench", Duration.ofSeconds(10), SnapshotMode.INITIAL));
+    assertThat(bench.password().orElseThrow().reveal()).isEqualTo("s3cret");
+    assertThat(bench.type()).isEqualTo("postgres");
+    assertThat(bench.lakeTables()).containsExactly(
+        Map.entry(new TableId("bench", "public", "pgbench_accounts"), "pgbench_accounts"),
+        Map.entry(new TableId("bench", "public", "pgbench_branches"), "pgbench_branches"),
+        Map.entry(new TableId("bench", "public", "pgbench_tellers"), "pgbench_tellers"),
+        Map.entry(new TableId("bench", "public", "pgbench_history"), "pgbench_history"));
+    assertThat(config.lake().pipelineSettings().commitInterval()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void readsEveryKeyWhenSet() throws IOException {
+    Path file = write("prod.yml", """
+        name: Orders_Pipeline
+        lake:
+          warehouse: lake
+          commit-interval: 500ms
+          max-batch-changes: 1_000
+          queue-capacity: 4000
+        sources:
+          crm:
+            type: postgres
+            host: db.internal
+            port: 6543
+            database: crm
+            user: tributary
+            tables: [accounts, sales.orders]
+            table-prefix: crm_
+            slot: crm_slot
+            publication: crm_pub
+            heartbeat-interval: 5m
+            snapshot: never
+        """);
+
+    TributaryConfig config = TributaryConfig.load(file, Map.of());
+
+    assertThat(config.name()).isEqualTo("orders_pipeline");
+    // Relative to the file, not to the working directory, so the same file works from anywhere.
+    assertThat(config.lake()).isEqualTo(new LakeConfig(dir.resolve("lake"), Duration.ofMillis(500), 1000, 4000));
+    assertThat(config.sources().get("crm")).isEqualTo(new PostgresSourceConfig("crm", "db.internal", 6543, "crm",
+        "tributary", Optional.empty(), List.of("public.accounts", "sales.orders"), "crm_", "crm_slot", "crm_pub",
+        Duration.ofMinutes(5), SnapshotMode.NEVER));
+    assertThat(config.sources().get("crm").lakeTables().values()).containsExactly("crm_accounts", "crm_orders");
+  }
+
+  @Test
+  void defaultsHostPortAndDerivesSlotFromPipelineName() throws IOException {
+    Path file = write("tributary.yaml", """
+        name: shop
+        lake: {warehouse: /lake}
+        sources:
+          main: {type: postgres, database: shop, user: cdc, tables: [orders], heartbeat-interval: 1h}
+        """);
+
+    PostgresSourceConfig main = (PostgresSourceConfig) TributaryConfig.load(file, Map.of()).sources().get("main");
+
+    assertThat(main.host()).isEqualTo("127.0.0.1");
+    assertThat(main.port()).isEqualTo(5432);
+    assertThat(main.password()).isEmpty();
+    assertThat(main.slot()).isEqualTo("shop_main");
+    assertThat(main.publication()).isEqualTo("shop_main");
+    assertThat(main.heartbeatInterval()).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void secretNeverShowsItsValue() throws IOException {
+    Secret secret = Secret.of("hunter2");
+    assertThat(secret.toString()).isEqualTo("******");
+    assertThat(secret.reveal()).isEqualTo("hunter2");
+    assertThat(secret).isEqualTo(Secret.of("hunter2")).isNotEqualTo(Secret.of("hunter3"));
+
+    TributaryConfig config = TributaryConfig.load(write("tributary.yaml", EXAMPLE), ENV);
+    assertThat(config.toString()).contains("password=Optional[******]").doesNotContain("s3cret");
+  }
+
+  @Test
+  void readsFileReferencesWithoutTheTrailingNewline() throws IOException {
+    Files.writeString(dir.resolve("pg.secret"), "from-file\n");
+    Path absolute = Files.writeString(dir.resolve("user.txt"), "cdc_user\r\n");
+    Path file = write("tributary.yaml", EXAMPLE
+        .replace("${env:PGPASSWORD}", "${file:pg.secret}")
+        .replace("user: postgres", "user: ${file:" + absolute + "}"));
+
+    PostgresSourceConfig bench = (PostgresSourceConfig) TributaryConfig.load(file, Map.of()).sources().get("bench");
+
+    assertThat(bench.password().orElseThrow().reveal()).isEqualTo("from-file");
+    assertThat(bench.user()).isEqualTo("cdc_user");
+  }
+
+  @Test
+  void resolvesReferencesInsideStringsAndKeepsEscapedOnes() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE
+        .replace("host: 127.0.0.1", "host: db-${env:REGION}.internal")
+        .replace("port: 5432", "port: ${env:PGPORT}")
+        .replace("${env:PGPASSWORD}", "\"pa$${ss}\""));
+
+    PostgresSourceConfig bench = (PostgresSourceConfig) TributaryConfig
+        .load(file, Map.of("REGION", "eu", "PGPORT", "6000")).sources().get("bench");
+
+    assertThat(bench.host()).isEqualTo("db-eu.internal");
+    assertThat(bench.port()).isEqualTo(6000);
+    assertThat(bench.password().orElseThrow().reveal()).isEqualTo("pa${ss}");
+  }
+
+  @Test
+  void mergesSharedSettingsFromAnAnchor() throws IOException {
+    Path file = write("tributary.yaml", """
+        lake: {warehouse: /lake}
+        sources:
+          one: &common
+            type: postgres
+            host: db
+            database: one
+            user: cdc
+            tables: [a]
+          two:
+            <<: *common
+            database: two
+            table-prefix: two_
+        """);
+
+    PostgresSourceConfig two = (PostgresSourceConfig) TributaryConfig.load(file, Map.of()).sources().get("two");
+
+    assertThat(two.host()).isEqualTo("db");
+    assertThat(two.database()).isEqualTo("two");
+    assertThat(two.lakeTables().values()).containsExactly("two_a");
+  }
+
+  @Test
+  void rejectsAnUnknownKeyAndSuggestsTheClosest() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("host: 127.0.0.1", "hots: 127.0.0.1"));
+
+    assertThatThrownBy(() -> TributaryConfig.load(file, ENV))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Unknown key sources.bench.hots at line 6 of " + file + " (did you mean host?)")
+        .satisfies(e -> {
+          ConfigException error = (ConfigException) e;
+          assertThat(error.file()).isEqualTo(file);
+          assertThat(error.key()).contains("sources.bench.hots");
+          assertThat(error.line()).isEqualTo(OptionalInt.of(6));
+        });
+  }
+
+  @Test
+  void rejectsAnUnknownKeyWithoutCloseMatchByListingTheKnownOnes() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("lake:\n", "lake:\n  compression: zstd\n"));
+
+    assertError(file, "Unknown key lake.compression at line 2 of " + file
+        + " (known keys here: warehouse, commit-interval, max-batch-changes, queue-capacity)");
+  }
+
+  @Test
+  void rejectsAMissingRequiredKey() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("    database: bench\n", ""));
+
+    assertError(file, "Missing required key sources.bench.database at line 4 of " + file
+        + " (add database under sources.bench)");
+  }
+
+  @Test
+  void rejectsARequiredKeyWithoutValue() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("database: bench", "database:"));
+
+    assertError(file, "Missing value for sources.bench.database at line 8 of " + file
+        + " (set a value after database:)");
+  }
+
+  @Test
+  void rejectsAMissingLakeSection() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("lake:\n  warehouse: /var/lib/tributary/lake\n", ""));
+
+    assertError(file, "Missing required key lake at line 1 of " + file + " (add lake at the top level)");
+  }
+
+  @Test
+  void rejectsTextWhereANumberIsNeeded() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("port: 5432", "port: five"));
+
+    assertError(file, "Invalid value for sources.bench.port at line 7 of " + file
+        + ": 'five' is not a whole number (use a whole number from 1 to 65535)");
+  }
+
+  @Test
+  void rejectsAPortOutOfRange() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("port: 5432", "port: 70000"));
+
+    assertError(file, "Invalid value for sources.bench.port at line 7 of " + file
+        + ": 70000 is out of range (use a whole number from 1 to 65535)");
+  }
+
+  @Test
+  void rejectsAListWhereOneValueIsNeeded() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("host: 127.0.0.1", "host: [a, b]"));
+
+    assertError(file, "Invalid value for sources.bench.host at line 6 of " + file
+        + ": expected a string, found a list (write a single value)");
+  }
+
+  @Test
+  void rejectsABadDuration() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("lake:\n", "lake:\n  commit-interval: 2 sec\n"));
+
+    assertError(file, "Invalid value for lake.commit-interval at line 2 of " + file
+        + ": '2 sec' is not a duration"
+        + " (use a whole number with a unit: ms, s, m, h or d, for example 500ms, 2s, 5m, 1h)");
+  }
+
+  @Test
+  void rejectsADurationWithoutUnit() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("    port: 5432\n", "    heartbeat-interval: 10\n"));
+
+    assertError(file, "Invalid value for sources.bench.heartbeat-interval at line 7 of " + file
+        + ": '10' has no unit (write 10s for seconds or 10ms for milliseconds)");
+  }
+
+  @Test
+  void rejectsABadTableName() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("public.pgbench_tellers", "public.pgbench.tellers"));
+
+    assertError(file, "Invalid value for sources.bench.tables[2] at line 11 of " + file
+        + ": 'public.pgbench.tellers' is not a table name"
+        + " (use schema.table or table; each part a letter or _ followed by letters, digits, _ or $)");
+  }
+
+  @Test
+  void rejectsAnEmptyTableList() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replaceAll("tables: \\[.*]", "tables: []"));
+
+    assertError(file, "Invalid value for sources.bench.tables at line 11 of " + file
+        + ": the list is empty (list at least one table as schema.table)");
+  }
+
+  @Test
+  void rejectsATableListedTwice() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("public.pgbench_history", "pgbench_accounts"));
+
+    assertError(file, "Duplicate table sources.bench.tables[3] at line 11 of " + file
+        + ": public.pgbench_accounts is already listed as sources.bench.tables[0] at line 11 (remove one of them)");
+  }
+
+  @Test
+  void rejectsTwoSourcesWritingTheSameLakeTable() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE + """
+          copy:
+            type: postgres
+            database: bench2
+            user: postgres
+            tables:
+              - public.other
+              - public.pgbench_branches
+        """);
+
+    assertError(file, "Duplicate lake table name for sources.copy.tables[1] at line 18 of " + file
+        + ": public.pgbench_branches and public.pgbench_branches (sources.bench.tables[1], line 11) would both"
+        + " become lake table pgbench_branches (set table-prefix on sources.bench or sources.copy so the names"
+        + " differ)");
+  }
+
+  @Test
+  void acceptsTheSameTableFromTwoSourcesWithPrefixes() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE + """
+          copy:
+            type: postgres
+            database: bench2
+            user: postgres
+            table-prefix: copy_
+            tables: [pgbench_branches]
+        """);
+
+    assertThat(TributaryConfig.load(file, ENV).sources()).containsOnlyKeys("bench", "copy");
+  }
+
+  @Test
+  void rejectsTablesOfOneSourceThatShareALakeName() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("public.pgbench_history", "archive.PGBENCH_ACCOUNTS"));
+
+    assertError(file, "Duplicate lake table name for sources.bench.tables[3] at line 11 of " + file
+        + ": archive.PGBENCH_ACCOUNTS and public.pgbench_accounts (sources.bench.tables[0], line 11) would both"
+        + " become lake table PGBENCH_ACCOUNTS"
+        + " (capture only one of them, or move one to a second source with its own table-prefix)");
+  }
+
+  @Test
+  void rejectsAnUnknownSourceType() throws IOException {
+    assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: mysql")),
+        "Invalid value for sources.bench.type at line 5 of " + dir.resolve("tributary.yaml")
+            + ": unknown source type 'mysql' (use one of: postgres)");
+    assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: postgre")),
+        "Invalid value for sources.bench.type at line 5 of " + dir.resolve("tributary.yaml")
+            + ": unknown source type 'postgre' (did you mean postgres? known types: postgres)");
+  }
+
+  @Test
+  void rejectsAMissingSourceType() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("    type: postgres\n", ""));
+
+    assertError(file, "Missing required key sources.bench.type at line 4 of " + file
+        + " (add type under sources.bench)");
+  }
+
+  @Test
+  void rejectsBadNames() throws IOException {
+    assertError(write("tributary.yaml", "name: 9lives\n" + EXAMPLE),
+        "Invalid value for name at line 1 of " + dir.resolve("tributary.yaml")
+            + ": '9lives' is not a valid pipeline name (use a letter followed by letters, digits or _)");
+    assertError(write("tributary.yaml", EXAMPLE.replace("  bench:", "  Bench-DB:")),
+        "Invalid source name sources.Bench-DB at line 4 of " + dir.resolve("tributary.yaml")
+            + ": a source name is a lower-case letter followed by lower-case letters, digits or _"
+            + " (rename it to bench_db)");
+    Path dashed = write("my-pipeline.yaml", EXAMPLE);
+    assertError(dashed, "Invalid pipeline name 'my-pipeline' taken from the name of " + dashed
+        + " (add name: with a letter followed by letters, digits or _, or rename the file)");
+  }
+
+  @Test
+  void rejectsADefaultSlotNameLongerThanPostgresAllows() throws IOException {
+    String name = "p".repeat(60);
+    Path file = write("tributary.yaml", "name: " + name + "\n" + EXAMPLE);
+
+    assertError(file, "Cannot derive sources.bench.slot at line 5 of " + file + ": the default name " + name
+        + "_bench is longer than 63 characters (set slot to a shorter name)");
+  }
+
+  @Test
+  void rejectsADuplicateKey() throws IOException {
+    Path file = write("tributary.yaml",
+        EXAMPLE.replace("    user: postgres\n", "    port: 5433\n    user: postgres\n"));
+
+    assertError(file, "Duplicate key sources.bench.port at line 9 of " + file
+        + ": already set at line 7 (keep only one of them)");
+  }
+
+  @Test
+  void rejectsAPipelineWithoutSources() throws IOException {
+    Path file = write("tributary.yaml", "lake:\n  warehouse: /lake\nsources: {}\n");
+
+    assertError(file, "No source in sources at line 3 of " + file
+        + " (add at least one, for example sources.shop with type: postgres; see docs/configuration.md)");
+  }
+
+  @Test
+  void rejectsASourceThatIsNotAMapping() throws IOException {
+    Path file = write("tributary.yaml", "lake:\n  warehouse: /lake\nsources:\n  bench: postgres\n");
+
+    assertError(file, "Invalid value for sources.bench at line 4 of " + file
+        + ": expected a mapping of keys, found a single value (indent the keys of sources.bench under it)");
+  }
+
+  @Test
+  void rejectsAMissingEnvironmentVariable() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE);
+
+    assertError(file, Map.of(), "Cannot resolve ${env:PGPASSWORD} for sources.bench.password at line 10 of " + file
+        + ": environment variable PGPASSWORD is not set (set PGPASSWORD in the environment that starts tributary)");
+  }
+
+  @Test
+  void rejectsAnUnreadableFileReference() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("${env:PGPASSWORD}", "${file:/nonexistent/pg.secret}"));
+
+    assertError(file, "Cannot resolve ${file:/nonexistent/pg.secret} for sources.bench.password at line 10 of "
+        + file + ": file /nonexistent/pg.secret does not exist"
+        + " (check the path and that the tributary process may read the file)");
+  }
+
+  @Test
+  void rejectsAnUnknownReference() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("${env:PGPASSWORD}", "${PGPASSWORD}"));
+
+    assertError(file, "Invalid reference ${PGPASSWORD} in sources.bench.password at line 10 of " + file
+        + ": unknown kind of reference (use ${env:NAME} or ${file:/path}, or write $${ for a literal ${)");
+  }
+
+  @Test
+  void rejectsAYamlSyntaxError() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("    user: postgres", "    user: postgres: admin"));
+
+    assertError(file, "Invalid YAML at line 9, column 19 of " + file
+        + ": mapping values are not allowed here"
+        + " (fix the syntax there: check indentation, quotes and the space after ':')");
+  }
+
+  @Test
+  void rejectsAnEmptyFile() throws IOException {
+    String expected = " (add a lake section and at least one source; see docs/configuration.md)";
+    Path empty = write("tributary.yaml", "");
+    assertError(empty, "Cannot load configuration file " + empty + ": the file is empty" + expected);
+    Path comments = write("comments.yaml", "# nothing yet\n\n");
+    assertError(comments, "Cannot load configuration file " + comments + ": the file is empty" + expected);
+  }
+
+  @Test
+  void rejectsATopLevelThatIsNotAMapping() throws IOException {
+    Path file = write("tributary.yaml", "- lake\n- sources\n");
+
+    assertError(file, "Invalid configuration at line 1 of " + file
+        + ": expected a mapping of keys, found a list (start with lake: and sources:)");
+  }
+
+  @Test
+  void rejectsAMissingFile() {
+    Path file = dir.resolve("absent.yaml");
+
+    assertError(file, "Cannot read configuration file " + file + ": it does not exist (check the path)");
+  }
+
+  @Test
+  void rejectsAnS3Warehouse() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("/var/lib/tributary/lake", "s3://bucket/lake"));
+
+    assertError(file, "Invalid value for lake.warehouse at line 2 of " + file
+        + ": 's3://bucket/lake' is a URI, but only local directories are supported so far"
+        + " (use a local directory path)");
+  }
+
+  @Test
+  void documentationDescribesEveryKeyAsDeclared() throws IOException {
+    // Surefire runs in the module directory; the docs live at the top of the project.
+    String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+    for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.postgres())) {
+      for (ConfigKey<?> key : section) {
+        String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "
+            + key.description() + " |";
+        assertThat(docs).as("docs/configuration.md row for %s", key.name()).contains(row);
+      }
+    }
+  }
+
+  @Test
+  void documentationExamplesLoad() throws IOException {
+    String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+    Path secret = Files.writeString(dir.resolve("orders-db-password"), "pw\n");
+    Map<String, String> environment = Map.of("PGPASSWORD", "a", "CRM_PASSWORD", "b");
+    List<String> examples = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(docs).results()
+        .map(match -> match.group(1))
+        .toList();
+    assertThat(examples).hasSize(3);
+    for (String example : examples) {
+      String text = example.replace("/run/secrets/orders-db-password", secret.toString());
+      // The anchor example shows only the sources section.
+      Path file = write("tributary.yaml", text.contains("lake:") ? text : "lake: {warehouse: /lake}\n" + text);
+      assertThat(TributaryConfig.load(file, environment).sources()).isNotEmpty();
+    }
+  }
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private static void assertError(Path file, String message) {
+    assertError(file, ENV, message);
+  }
+
+  private static void assertError(Path file, Map<String, String> environment, String message) {
+    assertThatThrownBy(() -> TributaryConfig.load(file, environment))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+}

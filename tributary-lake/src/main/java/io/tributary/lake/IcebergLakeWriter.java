@@ -1,0 +1,687 @@
+package io.tributary.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Column;
+import io.tributary.api.Operation;
+import io.tributary.api.Position;
+import io.tributary.api.TableId;
+import io.tributary.api.TableSchema;
+import io.tributary.api.spi.CommitSummary;
+import io.tributary.api.spi.LakeWriter;
+import io.tributary.core.fault.CrashPoints;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.ContentFile;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes change batches to raw, {@code bronze.<table>} and {@code silver.<table>} and records the
+ * source checkpoint, following the exactly-once protocol of decision 0001: every layer commit
+ * records the position of the last change it holds, and changes at or below it are skipped when
+ * delivered again.
+ */
+public final class IcebergLakeWriter implements LakeWriter {
+  static final String OP = "_op";
+  static final String POSITION = "_position";
+  static final String COMMIT_TS = "_commit_ts";
+  static final String TXID = "_txid";
+  static final String INGESTED_AT = "_ingested_at";
+  private static final Set<String> BRONZE_COLUMNS = Set.of(OP, POSITION, COMMIT_TS, TXID, INGESTED_AT);
+  private static final Set<String> SILVER_COLUMNS = Set.of(POSITION, COMMIT_TS);
+
+  private static final Logger LOG = LoggerFactory.getLogger(IcebergLakeWriter.class);
+
+  /** Called before each layer table commit; lets tests fail a commit at a chosen table. */
+  @FunctionalInterface
+  interface CommitHook {
+    void beforeCommit(String layerTable);
+  }
+
+  private final Lake lake;
+  private final Checkpoints checkpoints;
+  private final RawWriter raw;
+  private final CommitHook hook;
+  private final Map<TableIdentifier, Table> tables = new HashMap<>();
+  private final Set<TableId> bronzeOnlyLogged = new HashSet<>();
+  private final Map<String, Position> committedCheckpoints = new HashMap<>();
+
+  public IcebergLakeWriter(Lake lake) {
+    this(lake, layerTable -> {});
+  }
+
+  IcebergLakeWriter(Lake lake, CommitHook hook) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.hook = requireNonNull(hook, "hook is null");
+    this.checkpoints = new Checkpoints(lake);
+    this.raw = new RawWriter(lake.rawDirectory());
+  }
+
+  /** The last checkpoint recorded for {@code source}, read from the lake now. */
+  public Optional<Position> checkpoint(String source) {
+    return lastCheckpoint(source).map(Checkpoint::position);
+  }
+
+  /** The last checkpoint recorded for {@code source} with the time it was committed. */
+  public Optional<Checkpoint> lastCheckpoint(String source) {
+    return checkpoints.read(requireNonNull(source, "source is null"));
+  }
+
+  @Override
+  public synchronized Optional<Position> recover(String source) {
+    requireNonNull(source, "source is null");
+    Optional<Checkpoint> checkpoint = checkpoints.read(source);
+    if (checkpoint.isPresent() && !checkpoint.get().position().inSnapshot()) {
+      committedCheckpoints.put(source, checkpoint.get().position());
+      LOG.info("Source {} resumes after checkpoint {} committed at {}", source,
+          checkpoint.get().position().sortKey(), checkpoint.get().committedAt());
+      return Optional.of(checkpoint.get().position());
+    }
+    List<String> wiped = wipe(source);
+    LOG.info("Source {} starts from the beginning ({}); wiped {} lake tables {}", source,
+        checkpoint.isPresent() ? "its checkpoint lies inside an unfinished snapshot" : "no checkpoint",
+        wiped.size(), wiped);
+    return Optional.empty();
+  }
+
+  @Override
+  public synchronized CommitSummary commit(String source, List<ChangeEvent> events, Position end) {
+    requireNonNull(source, "source is null");
+    requireNonNull(events, "events is null");
+    requireNonNull(end, "end is null");
+    long started = System.nanoTime();
+    Instant ingestedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+
+    Map<TableId, List<ChangeEvent>> byTable = new LinkedHashMap<>();
+    for (ChangeEvent event : events) {
+      if (!event.table().source().equals(source)) {
+        throw new IllegalArgumentException("Invalid batch of source " + source + ": it holds a change of "
+            + event.table() + " at position " + event.position().sortKey() + " (a batch holds one source's changes)");
+      }
+      byTable.computeIfAbsent(event.table(), id -> new ArrayList<>()).add(event);
+    }
+
+    List<TableBatch> batches = new ArrayList<>(byTable.size());
+    for (Map.Entry<TableId, List<ChangeEvent>> entry : byTable.entrySet()) {
+      batches.add(prepare(source, entry.getKey(), entry.getValue()));
+    }
+    // Raw is the replayable record: it must hold the batch before any table does.
+    for (TableBatch batch : batches) {
+      raw.write(source, batch.id.name(), ingestedAt, batch.rawChanges());
+    }
+
+    Map<String, Long> rows = new LinkedHashMap<>();
+    List<String> snapshots = new ArrayList<>();
+    long skipped = 0;
+    for (TableBatch batch : batches) {
+      skipped += batch.skipped();
+      commitBronze(source, batch, ingestedAt, rows, snapshots);
+      if (batch.silver != null) {
+        commitSilver(source, batch, rows, snapshots);
+      }
+    }
+    boolean recorded = recordCheckpoint(source, end);
+
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    if (events.isEmpty()) {
+      LOG.debug("Source {} progressed to {} (checkpoint {})", source, end.sortKey(),
+          recorded ? "recorded" : "unchanged");
+    } else {
+      LOG.info("Committed {} changes of source {} to {} tables in {} ms: rows {}, skipped {}, snapshots {}, "
+          + "checkpoint {}", events.size(), source, batches.size(), millis, rows, skipped, snapshots, end.sortKey());
+    }
+    return new CommitSummary(rows, skipped);
+  }
+
+  @Override
+  public synchronized void close() {
+    tables.clear();
+    committedCheckpoints.clear();
+  }
+
+  // ---- preparing a table's part of the batch
+
+  /** One table's changes in a batch, with UNAVAILABLE values resolved. */
+  private static final class TableBatch {
+    final TableId id;
+    final TableSchema schema;
+    final Table bronze;
+    final Table silver;
+    final Optional<String> bronzePosition;
+    final Optional<String> silverPosition;
+    final List<Resolved> changes;
+
+    TableBatch(TableId id, TableSchema schema, Table bronze, Table silver, List<Resolved> changes) {
+      this.id = id;
+      this.schema = schema;
+      this.bronze = bronze;
+      this.silver = silver;
+      this.bronzePosition = TablePositions.recorded(bronze);
+      this.silverPosition = silver == null ? Optional.empty() : TablePositions.recorded(silver);
+      this.changes = changes;
+    }
+
+    boolean bronzeTakes(Resolved change) {
+      return isAfter(change, bronzePosition);
+    }
+
+    boolean silverTakes(Resolved change) {
+      return silver != null && isAfter(change, silverPosition);
+    }
+
+    long skipped() {
+      return changes.stream().filter(change -> !bronzeTakes(change) && !silverTakes(change)).count();
+    }
+
+    List<RawWriter.RawChange> rawChanges() {
+      List<RawWriter.RawChange> result = new ArrayList<>(changes.size());
+      for (Resolved change : changes) {
+        ChangeEvent event = change.event();
+        result.add(new RawWriter.RawChange(event.operation().code(), event.position().sortKey(),
+            event.commitTime(), event.transactionId(), change.before(), change.after()));
+      }
+      return result;
+    }
+
+    private static boolean isAfter(Resolved change, Optional<String> position) {
+      return position.isEmpty() || change.event().position().sortKey().compareTo(position.get()) > 0;
+    }
+  }
+
+  /** A change whose images hold no UNAVAILABLE values. */
+  private record Resolved(
+      ChangeEvent event, Optional<Map<String, Object>> before, Optional<Map<String, Object>> after) {
+    Map<String, Object> image() {
+      return after.or(() -> before).orElseThrow();
+    }
+  }
+
+  private TableBatch prepare(String source, TableId id, List<ChangeEvent> events) {
+    List<TableSchema> schemas = new ArrayList<>();
+    for (ChangeEvent event : events) {
+      TableSchema schema = event.schema();
+      TableSchema previous = schemas.isEmpty() ? null : schemas.get(schemas.size() - 1);
+      if (schema != previous && !schema.equals(previous)) {
+        schemas.add(schema);
+      }
+    }
+    TableSchema latest = schemas.get(schemas.size() - 1);
+    Table bronze = table(Lake.BRONZE, source, id, schemas);
+    Table silver = null;
+    if (latest.hasKey()) {
+      silver = table(Lake.SILVER, source, id, schemas);
+    } else if (bronzeOnlyLogged.add(id)) {
+      LOG.info("Table {} has no key: it gets bronze.{} only, no silver table", id, id.name());
+    }
+    List<Resolved> changes = silver == null
+        ? resolveWithoutKey(id, events)
+        : resolveByKey(id, latest.key(), silver, events);
+    return new TableBatch(id, latest, bronze, silver, changes);
+  }
+
+  private Table table(String layer, String source, TableId id, List<TableSchema> schemas) {
+    TableIdentifier identifier = TableIdentifier.of(layer, id.name());
+    Table table = tables.get(identifier);
+    if (table != null) {
+      table.refresh();
+    } else {
+      try {
+        table = lake.catalog().loadTable(identifier);
+      } catch (NoSuchTableException e) {
+        table = create(layer, source, id, schemas.get(0), identifier);
+      }
+      tables.put(identifier, table);
+    }
+    String owner = table.properties().get(LakeProperties.SOURCE);
+    if (owner != null && !owner.equals(source)) {
+      throw new IllegalStateException("Cannot write changes of " + id + " to " + identifier + ": the table holds "
+          + "changes of source " + owner + " (" + table.properties().get(LakeProperties.SOURCE_TABLE)
+          + "); lake table names must be unique across sources (rename one of the tables in the configuration)");
+    }
+    for (TableSchema schema : schemas) {
+      evolve(table, identifier, schema);
+    }
+    return table;
+  }
+
+  private Table create(String layer, String source, TableId id, TableSchema schema, TableIdentifier identifier) {
+    lake.ensureNamespace(layer);
+    AtomicInteger ids = new AtomicInteger();
+    List<Types.NestedField> fields = new ArrayList<>();
+    Set<Integer> identifierIds = new HashSet<>();
+    boolean silver = layer.equals(Lake.SILVER);
+    for (Column column : schema.columns()) {
+      int fieldId = ids.incrementAndGet();
+      Type type = IcebergTypes.toIceberg(column.type(), ids);
+      boolean key = silver && schema.key().contains(column.name());
+      fields.add(key
+          ? Types.NestedField.required(fieldId, column.name(), type)
+          : Types.NestedField.optional(fieldId, column.name(), type));
+      if (key) {
+        identifierIds.add(fieldId);
+      }
+    }
+    if (!silver) {
+      fields.add(Types.NestedField.required(ids.incrementAndGet(), OP, Types.StringType.get()));
+    }
+    fields.add(Types.NestedField.required(ids.incrementAndGet(), POSITION, Types.StringType.get()));
+    fields.add(Types.NestedField.required(ids.incrementAndGet(), COMMIT_TS, Types.TimestampType.withZone()));
+    if (!silver) {
+      fields.add(Types.NestedField.required(ids.incrementAndGet(), TXID, Types.LongType.get()));
+      fields.add(Types.NestedField.required(ids.incrementAndGet(), INGESTED_AT, Types.TimestampType.withZone()));
+    }
+    Schema icebergSchema = new Schema(fields, identifierIds);
+    PartitionSpec spec = silver
+        ? PartitionSpec.unpartitioned()
+        : PartitionSpec.builderFor(icebergSchema).day(INGESTED_AT).build();
+    Map<String, String> properties = new HashMap<>();
+    properties.put(TableProperties.FORMAT_VERSION, "2");
+    properties.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
+    properties.put(LakeProperties.METADATA_DELETE_AFTER_COMMIT, "true");
+    properties.put(LakeProperties.METADATA_PREVIOUS_VERSIONS_MAX,
+        Integer.toString(LakeProperties.METADATA_PREVIOUS_VERSIONS));
+    properties.put(LakeProperties.SOURCE, source);
+    properties.put(LakeProperties.SOURCE_TABLE, id.qualifiedName());
+    try {
+      Table table = lake.catalog().buildTable(identifier, icebergSchema)
+          .withPartitionSpec(spec)
+          .withProperties(properties)
+          .create();
+      LOG.info("Created lake table {} for {}", identifier, id);
+      return table;
+    } catch (AlreadyExistsException e) {
+      return lake.catalog().loadTable(identifier);
+    }
+  }
+
+  /** Adds new source columns to the lake table and applies widenings; refuses other type changes. */
+  private static void evolve(Table table, TableIdentifier identifier, TableSchema schema) {
+    Schema current = table.schema();
+    UpdateSchema update = null;
+    List<String> changes = new ArrayList<>();
+    for (Column column : schema.columns()) {
+      Type wanted = IcebergTypes.toIceberg(column.type());
+      Types.NestedField field = current.findField(column.name());
+      if (field == null) {
+        update = update == null ? table.updateSchema() : update;
+        update.addColumn(column.name(), wanted);
+        changes.add("added " + column.name() + " " + wanted);
+      } else if (IcebergTypes.sameType(field.type(), wanted) || IcebergTypes.canWiden(wanted, field.type())) {
+        // same type, or the lake column is already wider than the source's: values fit
+        continue;
+      } else if (IcebergTypes.canWiden(field.type(), wanted)) {
+        update = update == null ? table.updateSchema() : update;
+        update.updateColumn(column.name(), wanted.asPrimitiveType());
+        changes.add("widened " + column.name() + " from " + field.type() + " to " + wanted);
+      } else {
+        throw new IllegalStateException("Cannot write changes of " + schema.table() + " to " + identifier
+            + ": column " + column.name() + " changed type from " + field.type() + " to " + wanted + " (source type "
+            + column.type() + "), and Iceberg can only widen int to long, float to double and decimal precision "
+            + "(rename the column at the source, or drop " + identifier + " and rebuild it with replay)");
+      }
+    }
+    if (update != null) {
+      update.commit();
+      LOG.info("Evolved the schema of {}: {}", identifier, changes);
+    }
+  }
+
+  // ---- UNAVAILABLE values
+
+  private static List<Resolved> resolveWithoutKey(TableId id, List<ChangeEvent> events) {
+    List<Resolved> result = new ArrayList<>(events.size());
+    for (ChangeEvent event : events) {
+      result.add(new Resolved(event,
+          event.before().map(image -> fill(id, event, image, Optional.empty(), "(no key)")),
+          event.after().map(image -> fill(id, event, image, Optional.empty(), "(no key)"))));
+    }
+    return result;
+  }
+
+  private static List<Resolved> resolveByKey(
+      TableId id, List<String> keyColumns, Table silver, List<ChangeEvent> events) {
+    Schema schema = silver.schema();
+    Set<List<Object>> seen = new HashSet<>();
+    Set<List<Object>> lookup = new HashSet<>();
+    for (ChangeEvent event : events) {
+      List<Object> key = key(id, keyColumns, schema, event, event.row());
+      if (seen.add(key) && hasUnavailable(event)) {
+        lookup.add(key);
+      }
+    }
+    Map<List<Object>, Map<String, Object>> lakeRows = lookup.isEmpty()
+        ? Map.of()
+        : readSilver(silver, keyColumns, lookup);
+
+    // The previous version of each key: from this batch once seen, else from silver; empty = deleted.
+    Map<List<Object>, Optional<Map<String, Object>>> versions = new HashMap<>();
+    List<Resolved> result = new ArrayList<>(events.size());
+    for (ChangeEvent event : events) {
+      List<Object> key = key(id, keyColumns, schema, event, event.row());
+      Optional<Map<String, Object>> previous = versions.containsKey(key)
+          ? versions.get(key)
+          : Optional.ofNullable(lakeRows.get(key));
+      Resolved resolved = new Resolved(event,
+          event.before().map(image -> fill(id, event, image, previous, key)),
+          event.after().map(image -> fill(id, event, image, previous, key)));
+      versions.put(key, resolved.after());
+      result.add(resolved);
+    }
+    return result;
+  }
+
+  private static boolean hasUnavailable(ChangeEvent event) {
+    return event.before().map(image -> image.containsValue(ChangeEvent.UNAVAILABLE)).orElse(false)
+        || event.after().map(image -> image.containsValue(ChangeEvent.UNAVAILABLE)).orElse(false);
+  }
+
+  private static Map<String, Object> fill(
+      TableId id, ChangeEvent event, Map<String, Object> image, Optional<Map<String, Object>> previous, Object key) {
+    if (!image.containsValue(ChangeEvent.UNAVAILABLE)) {
+      return image;
+    }
+    Map<String, Object> filled = new LinkedHashMap<>(image);
+    for (Map.Entry<String, Object> entry : filled.entrySet()) {
+      if (entry.getValue() != ChangeEvent.UNAVAILABLE) {
+        continue;
+      }
+      String column = entry.getKey();
+      if (previous.isPresent() && previous.get().containsKey(column)) {
+        entry.setValue(previous.get().get(column));
+      } else {
+        LOG.warn("Cannot resolve the unchanged value of column {} of {} for key {} at position {}: the lake holds "
+            + "no earlier version of the row; writing NULL (set REPLICA IDENTITY FULL at the source to avoid this)",
+            column, id, key, event.position().sortKey());
+        entry.setValue(null);
+      }
+    }
+    return filled;
+  }
+
+  /** The key of {@code image}, with values in the form silver's generic records hold them. */
+  private static List<Object> key(TableId id, List<String> keyColumns, Schema schema, ChangeEvent event,
+      Map<String, Object> image) {
+    List<Object> key = new ArrayList<>(keyColumns.size());
+    for (String column : keyColumns) {
+      Object value = image.get(column);
+      if (value == null || value == ChangeEvent.UNAVAILABLE) {
+        throw new IllegalStateException("Cannot write change of " + id + " at position " + event.position().sortKey()
+            + ": key column " + column + " is " + (value == null ? "null" : "unavailable")
+            + " (the source must send the key of every change)");
+      }
+      key.add(convert(id, "silver." + id.name(), column, value, schema.findField(column).type()));
+    }
+    return key;
+  }
+
+  private static Map<List<Object>, Map<String, Object>> readSilver(
+      Table silver, List<String> keyColumns, Set<List<Object>> keys) {
+    Schema schema = silver.schema();
+    String first = keyColumns.get(0);
+    Type firstType = schema.findField(first).type();
+    Set<Object> literals = new HashSet<>();
+    for (List<Object> key : keys) {
+      literals.add(IcebergTypes.toLiteral(key.get(0), firstType));
+    }
+    Map<List<Object>, Map<String, Object>> rows = new HashMap<>();
+    try (CloseableIterable<Record> records =
+        IcebergGenerics.read(silver).where(Expressions.in(first, literals.toArray())).build()) {
+      for (Record record : records) {
+        List<Object> key = new ArrayList<>(keyColumns.size());
+        for (String column : keyColumns) {
+          key.add(record.getField(column));
+        }
+        if (!keys.contains(key)) {
+          continue;
+        }
+        Map<String, Object> row = new HashMap<>();
+        for (Types.NestedField field : schema.columns()) {
+          if (!SILVER_COLUMNS.contains(field.name())) {
+            row.put(field.name(), record.getField(field.name()));
+          }
+        }
+        rows.put(key, row);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot read " + silver.name() + " to resolve unchanged values: " + e.getMessage(), e);
+    }
+    return rows;
+  }
+
+  // ---- committing
+
+  private void commitBronze(String source, TableBatch batch, Instant ingestedAt, Map<String, Long> rows,
+      List<String> snapshots) {
+    Table table = batch.bronze;
+    String name = Lake.BRONZE + "." + batch.id.name();
+    Schema schema = table.schema();
+    List<Types.NestedField> fields = schema.columns();
+    OffsetDateTime ingested = ingestedAt.atOffset(ZoneOffset.UTC);
+    GenericRecord template = GenericRecord.create(schema);
+    List<Record> records = new ArrayList<>();
+    String last = null;
+    for (Resolved change : batch.changes) {
+      if (!batch.bronzeTakes(change)) {
+        continue;
+      }
+      ChangeEvent event = change.event();
+      Map<String, Object> image = change.image();
+      GenericRecord record = template.copy();
+      for (int i = 0; i < fields.size(); i++) {
+        Types.NestedField field = fields.get(i);
+        Object value = switch (field.name()) {
+          case OP -> event.operation().code();
+          case POSITION -> event.position().sortKey();
+          case COMMIT_TS -> event.commitTime().atOffset(ZoneOffset.UTC);
+          case TXID -> event.transactionId();
+          case INGESTED_AT -> ingested;
+          default -> convert(batch.id, name, field.name(), image.get(field.name()), field.type());
+        };
+        record.set(i, value);
+      }
+      records.add(record);
+      last = event.position().sortKey();
+    }
+    if (records.isEmpty()) {
+      return;
+    }
+    List<DataFile> files = LakeFiles.writeData(table, records);
+    AppendFiles append = table.newAppend();
+    files.forEach(append::appendFile);
+    commit(source, name, table, append, last, files);
+    rows.put(name, (long) records.size());
+    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+  }
+
+  private void commitSilver(String source, TableBatch batch, Map<String, Long> rows, List<String> snapshots) {
+    Table table = batch.silver;
+    String name = Lake.SILVER + "." + batch.id.name();
+    Schema schema = table.schema();
+    List<String> keyColumns = batch.schema.key();
+    // last version per key; empty = the key's last change deletes it
+    Map<List<Object>, Optional<Resolved>> latest = new LinkedHashMap<>();
+    String last = null;
+    for (Resolved change : batch.changes) {
+      if (!batch.silverTakes(change)) {
+        continue;
+      }
+      ChangeEvent event = change.event();
+      List<Object> key = key(batch.id, keyColumns, schema, event, change.image());
+      if (event.operation() == Operation.DELETE) {
+        latest.put(key, Optional.empty());
+      } else {
+        if (event.operation() == Operation.UPDATE && change.before().isPresent()
+            && keyColumns.stream().allMatch(column -> change.before().get().get(column) != null)) {
+          List<Object> oldKey = key(batch.id, keyColumns, schema, event, change.before().get());
+          if (!oldKey.equals(key)) {
+            latest.put(oldKey, Optional.empty());
+          }
+        }
+        latest.put(key, Optional.of(change));
+      }
+      last = event.position().sortKey();
+    }
+    if (latest.isEmpty()) {
+      return;
+    }
+
+    Schema keySchema = schema.select(keyColumns);
+    GenericRecord keyTemplate = GenericRecord.create(keySchema);
+    List<Record> deletes = new ArrayList<>(latest.size());
+    GenericRecord template = GenericRecord.create(schema);
+    List<Types.NestedField> fields = schema.columns();
+    List<Record> records = new ArrayList<>(latest.size());
+    for (Map.Entry<List<Object>, Optional<Resolved>> entry : latest.entrySet()) {
+      GenericRecord keyRecord = keyTemplate.copy();
+      for (int i = 0; i < keyColumns.size(); i++) {
+        keyRecord.setField(keyColumns.get(i), entry.getKey().get(i));
+      }
+      deletes.add(keyRecord);
+      if (entry.getValue().isEmpty()) {
+        continue;
+      }
+      ChangeEvent event = entry.getValue().get().event();
+      Map<String, Object> image = entry.getValue().get().image();
+      GenericRecord record = template.copy();
+      for (int i = 0; i < fields.size(); i++) {
+        Types.NestedField field = fields.get(i);
+        Object value = switch (field.name()) {
+          case POSITION -> event.position().sortKey();
+          case COMMIT_TS -> event.commitTime().atOffset(ZoneOffset.UTC);
+          default -> convert(batch.id, name, field.name(), image.get(field.name()), field.type());
+        };
+        record.set(i, value);
+      }
+      records.add(record);
+    }
+
+    List<DataFile> dataFiles = LakeFiles.writeData(table, records);
+    List<DeleteFile> deleteFiles;
+    try {
+      deleteFiles = LakeFiles.writeEqualityDeletes(table, keyColumns, deletes);
+    } catch (RuntimeException e) {
+      LakeFiles.deleteQuietly(table, dataFiles);
+      throw e;
+    }
+    RowDelta delta = table.newRowDelta();
+    dataFiles.forEach(delta::addRows);
+    deleteFiles.forEach(delta::addDeletes);
+    List<ContentFile<?>> written = new ArrayList<>(dataFiles);
+    written.addAll(deleteFiles);
+    commit(source, name, table, delta, last, written);
+    rows.put(name, (long) latest.size());
+    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+  }
+
+  private void commit(String source, String name, Table table, SnapshotUpdate<?> update, String position,
+      List<? extends ContentFile<?>> written) {
+    update.set(LakeProperties.POSITION, position);
+    update.set(LakeProperties.SOURCE, source);
+    try {
+      CrashPoints.reach(CrashPoints.BEFORE_COMMIT);
+      hook.beforeCommit(name);
+      update.commit();
+    } catch (CommitStateUnknownException e) {
+      // the commit may have succeeded: its files must stay
+      throw e;
+    } catch (RuntimeException e) {
+      LakeFiles.deleteQuietly(table, written);
+      throw e;
+    }
+    CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+  }
+
+  private static Object convert(TableId id, String layerTable, String column, Object value, Type type) {
+    try {
+      return IcebergTypes.toIcebergValue(value, type);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("Cannot write a change of " + id + " to " + layerTable + ": column " + column
+          + ": " + e.getMessage() + " (the source delivered a value that does not match the column type)", e);
+    }
+  }
+
+  // ---- checkpoints and wipes
+
+  private boolean recordCheckpoint(String source, Position end) {
+    Position committed = committedCheckpoints.computeIfAbsent(source,
+        name -> checkpoints.read(name).map(Checkpoint::position).orElse(null));
+    if (end.equals(committed)) {
+      return false;
+    }
+    checkpoints.write(source, new Checkpoint(end, Instant.now()));
+    committedCheckpoints.put(source, end);
+    CrashPoints.reach(CrashPoints.AFTER_CHECKPOINT);
+    return true;
+  }
+
+  /** Deletes every row of the source's lake tables, keeping the tables; returns their names. */
+  private List<String> wipe(String source) {
+    committedCheckpoints.remove(source);
+    List<String> wiped = new ArrayList<>();
+    for (String layer : List.of(Lake.BRONZE, Lake.SILVER)) {
+      Namespace namespace = Namespace.of(layer);
+      if (!lake.catalog().namespaceExists(namespace)) {
+        continue;
+      }
+      for (TableIdentifier identifier : lake.catalog().listTables(namespace)) {
+        Table table = tables.get(identifier);
+        if (table == null) {
+          table = lake.catalog().loadTable(identifier);
+          tables.put(identifier, table);
+        } else {
+          table.refresh();
+        }
+        if (!source.equals(table.properties().get(LakeProperties.SOURCE))
+            || table.currentSnapshot() == null
+            || TablePositions.recorded(table).isEmpty()) {
+          continue;
+        }
+        table.newDelete()
+            .deleteFromRowFilter(Expressions.alwaysTrue())
+            .set(LakeProperties.POSITION, "")
+            .set(LakeProperties.SOURCE, source)
+            .commit();
+        wiped.add(identifier.toString());
+      }
+    }
+    return wiped;
+  }
+}

@@ -1,0 +1,113 @@
+package io.tributary.lake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.UUID;
+import org.apache.iceberg.ContentFile;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.ClusteredEqualityDeleteWriter;
+import org.apache.iceberg.io.FanoutDataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.util.PropertyUtil;
+
+/** Writes Parquet data and equality delete files for a table, not yet committed. */
+final class LakeFiles {
+  private LakeFiles() {}
+
+  /** Writes {@code records} (of the table's current schema) as data files, split by partition. */
+  static List<DataFile> writeData(Table table, List<Record> records) {
+    if (records.isEmpty()) {
+      return List.of();
+    }
+    Schema schema = table.schema();
+    PartitionSpec spec = table.spec();
+    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
+        .dataFileFormat(FileFormat.PARQUET)
+        .dataSchema(schema)
+        .build();
+    FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize(table));
+    try (writer) {
+      if (spec.isUnpartitioned()) {
+        for (Record record : records) {
+          writer.write(record, spec, null);
+        }
+      } else {
+        // Partition transforms of dates and timestamps work on Iceberg's internal values, not java.time.
+        PartitionKey key = new PartitionKey(spec, schema);
+        InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
+        for (Record record : records) {
+          key.partition(wrapper.wrap(record));
+          writer.write(record, spec, key);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write data files of table " + table.name() + ": " + e.getMessage(), e);
+    }
+    return writer.result().dataFiles();
+  }
+
+  /**
+   * Writes equality deletes on {@code keyColumns}; {@code keys} are records of {@code
+   * table.schema().select(keyColumns)}. The table must be unpartitioned.
+   */
+  static List<DeleteFile> writeEqualityDeletes(Table table, List<String> keyColumns, List<Record> keys) {
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    Schema schema = table.schema();
+    Schema deleteSchema = schema.select(keyColumns);
+    int[] fieldIds = keyColumns.stream().mapToInt(name -> schema.findField(name).fieldId()).toArray();
+    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
+        .dataFileFormat(FileFormat.PARQUET)
+        .deleteFileFormat(FileFormat.PARQUET)
+        .dataSchema(schema)
+        .equalityFieldIds(fieldIds)
+        .equalityDeleteRowSchema(deleteSchema)
+        .build();
+    PartitionSpec spec = table.spec();
+    ClusteredEqualityDeleteWriter<Record> writer =
+        new ClusteredEqualityDeleteWriter<>(factory, files(table), table.io(), targetSize(table));
+    try (writer) {
+      for (Record key : keys) {
+        writer.write(key, spec, null);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write delete files of table " + table.name() + ": " + e.getMessage(), e);
+    }
+    return writer.result().deleteFiles();
+  }
+
+  /** Removes files written for a commit that did not happen. */
+  static void deleteQuietly(Table table, List<? extends ContentFile<?>> files) {
+    for (ContentFile<?> file : files) {
+      try {
+        table.io().deleteFile(file.location());
+      } catch (RuntimeException e) {
+        // an orphan file is harmless: no snapshot references it
+      }
+    }
+  }
+
+  private static OutputFileFactory files(Table table) {
+    return OutputFileFactory.builderFor(table, 1, System.nanoTime())
+        .format(FileFormat.PARQUET)
+        .operationId(UUID.randomUUID().toString())
+        .build();
+  }
+
+  private static long targetSize(Table table) {
+    return PropertyUtil.propertyAsLong(table.properties(), TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+        TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+  }
+}
