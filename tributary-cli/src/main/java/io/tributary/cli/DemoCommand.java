@@ -135,11 +135,45 @@ final class DemoCommand implements Callable<Integer> {
         }
         stopRequested.set(true);
         workload.join();
-        out.println("Stopping: committing what was captured");
+        out.println("Workload stopped: waiting for the lake to catch up with the source");
         out.flush();
+        awaitCatchUp(postgres, opened, Duration.ofSeconds(30));
         group.close();
         summary(out, postgres, opened, warehouse);
       }
+    }
+  }
+
+  /** Waits until every silver table has as many rows as its source table, or the time is up. */
+  private static void awaitCatchUp(EmbeddedPostgresServer postgres, Lake lake, Duration timeout) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog());
+        Connection connection = postgres.connection("shop");
+        Statement statement = connection.createStatement()) {
+      while (Instant.now().isBefore(deadline)) {
+        engine.refresh();
+        boolean caughtUp = true;
+        for (String table : List.of("clients", "orders")) {
+          if (!engine.tables().contains("silver." + table) || lakeRows(engine, "silver." + table) != sourceRows(statement, table)) {
+            caughtUp = false;
+          }
+        }
+        if (caughtUp) {
+          return;
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  private static long lakeRows(LakeSqlEngine engine, String table) {
+    return ((Number) engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0)).longValue();
+  }
+
+  private static long sourceRows(Statement statement, String table) throws Exception {
+    try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + table)) {
+      result.next();
+      return result.getLong(1);
     }
   }
 
@@ -166,20 +200,15 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void summary(PrintWriter out, EmbeddedPostgresServer postgres, Lake lake, Path warehouse) throws Exception {
     out.println();
-    out.println("The lake now holds (source rows in brackets):");
+    out.println("The lake now holds (the source's own count in parentheses):");
     try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog());
         Connection connection = postgres.connection("shop");
         Statement statement = connection.createStatement()) {
       for (String table : engine.tables()) {
-        long rows = ((Number) engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0)).longValue();
-        String name = table.substring(table.indexOf('.') + 1);
-        String source = "";
-        if (table.startsWith("silver.")) {
-          try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + name)) {
-            result.next();
-            source = String.format("  (%,d)", result.getLong(1));
-          }
-        }
+        long rows = lakeRows(engine, table);
+        String source = table.startsWith("silver.")
+            ? String.format("  (%,d)", sourceRows(statement, table.substring(table.indexOf('.') + 1)))
+            : "";
         out.printf("  %-20s %,10d rows%s%n", table, rows, source);
       }
     }

@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,13 +20,30 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code: 0 success, 1 failure, 2 usage error. */
   public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** Runs a command line writing to {@code out} and {@code err} instead of the standard streams. */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine commandLine = commandLine();
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    try {
+      return commandLine.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setExecutionExceptionHandler((error, line, parseResult) -> {
       // Errors of ours say what went wrong and what to do; a stack trace would bury that.
       line.getErr().println("Error: " + Errors.describe(error));
       return 1;
     });
-    return commandLine.execute(args);
+    return commandLine;
   }
 
   @Override

@@ -14,7 +14,7 @@ final class Progress {
     StringBuilder line = new StringBuilder();
     line.append(status.source()).append(' ').append(status.state().name().toLowerCase(Locale.ROOT));
     if (status.snapshotting()) {
-      line.append(String.format(Locale.ROOT, " | snapshot %,d/%,d rows", status.changesReceived(), snapshotTotal));
+      line.append(String.format(Locale.ROOT, " | snapshot %,d/%,d rows", Math.min(status.changesReceived(), snapshotTotal), snapshotTotal));
     }
     Map<String, Long> rows = new TreeMap<>(status.rowsByTable());
     rows.forEach((table, count) -> line.append(String.format(Locale.ROOT, " | %s +%,d", table, count)));

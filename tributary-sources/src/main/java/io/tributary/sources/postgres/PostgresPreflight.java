@@ -63,6 +63,28 @@ final class PostgresPreflight {
     }
   }
 
+  /**
+   * The captured tables whose deletes carry the whole old row ({@code REPLICA IDENTITY FULL}), as
+   * {@code schema.table}. Other tables' deletes carry only the key.
+   */
+  Set<String> tablesWithFullIdentity() {
+    Set<String> full = new java.util.HashSet<>();
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement("SELECT relreplident FROM pg_class WHERE oid = ?::regclass")) {
+      for (String table : settings.tables()) {
+        statement.setString(1, qualified(table));
+        try (ResultSet result = statement.executeQuery()) {
+          if (result.next() && "f".equals(result.getString(1))) {
+            full.add(table);
+          }
+        }
+      }
+      return full;
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot check source " + settings.name() + ": " + e.getMessage(), e);
+    }
+  }
+
   private void checkWalLevel(Connection connection) throws SQLException {
     String walLevel = single(connection, "SHOW wal_level");
     if (!"logical".equals(walLevel)) {

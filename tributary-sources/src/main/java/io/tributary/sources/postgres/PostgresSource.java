@@ -38,7 +38,7 @@ public final class PostgresSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(PostgresSource.class);
 
   private final PostgresSourceSettings settings;
-  private final RecordConverter converter;
+  private RecordConverter converter;
   private final Object commitLock = new Object();
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -48,7 +48,6 @@ public final class PostgresSource implements Source {
 
   public PostgresSource(PostgresSourceSettings settings) {
     this.settings = requireNonNull(settings, "settings is null");
-    this.converter = new RecordConverter(settings.name(), settings.tablePrefix());
   }
 
   @Override
@@ -60,7 +59,9 @@ public final class PostgresSource implements Source {
   public void start(Optional<Position> resumeAfter, ChangeSink sink) {
     requireNonNull(resumeAfter, "resumeAfter is null");
     requireNonNull(sink, "sink is null");
-    new PostgresPreflight(settings).run(resumeAfter.isEmpty());
+    PostgresPreflight preflight = new PostgresPreflight(settings);
+    preflight.run(resumeAfter.isEmpty());
+    converter = new RecordConverter(settings.name(), settings.tablePrefix(), preflight.tablesWithFullIdentity());
     resumeAfter.ifPresent(position -> lastDelivered = position);
     try {
       Files.createDirectories(settings.workDirectory());

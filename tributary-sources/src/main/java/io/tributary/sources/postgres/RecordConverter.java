@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -56,9 +57,17 @@ final class RecordConverter {
   private String groupResumeToken;
   private String lastToken;
 
-  RecordConverter(String source, String tablePrefix) {
+  private final Set<String> fullIdentityTables;
+
+  /**
+   * @param fullIdentityTables the tables ({@code schema.table}) whose deletes carry the whole old
+   *     row; for the others PostgreSQL sends only the key, and Debezium fills required columns with
+   *     stand-in values (0, empty text) that must not reach the lake
+   */
+  RecordConverter(String source, String tablePrefix, Set<String> fullIdentityTables) {
     this.source = requireNonNull(source, "source is null");
     this.tablePrefix = requireNonNull(tablePrefix, "tablePrefix is null");
+    this.fullIdentityTables = Set.copyOf(requireNonNull(fullIdentityTables, "fullIdentityTables is null"));
   }
 
   static boolean isHeartbeat(SourceRecord record) {
@@ -130,6 +139,10 @@ final class RecordConverter {
     Struct sourceInfo = value.getStruct("source");
     TableSchema schema = schema(record, sourceInfo);
     Optional<Map<String, Object>> before = image(value, "before", schema);
+    String sourceTable = sourceInfo.getString("schema") + "." + sourceInfo.getString("table");
+    if (before.isPresent() && !fullIdentityTables.contains(sourceTable)) {
+      before = Optional.of(keyOnly(before.get(), schema));
+    }
     Optional<Map<String, Object>> after = image(value, "after", schema);
     Instant commitTime = commitTime(sourceInfo);
     Object txId = sourceInfo.get("txId");
@@ -158,6 +171,14 @@ final class RecordConverter {
     TableSchema schema = new TableSchema(table, columns, key);
     schemas.put(valueSchema, schema);
     return schema;
+  }
+
+  private static Map<String, Object> keyOnly(Map<String, Object> image, TableSchema schema) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> entry : image.entrySet()) {
+      values.put(entry.getKey(), schema.key().contains(entry.getKey()) ? entry.getValue() : null);
+    }
+    return values;
   }
 
   static DataType dataType(TableId table, String column, Schema schema) {

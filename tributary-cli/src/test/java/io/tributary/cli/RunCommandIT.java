@@ -1,0 +1,300 @@
+package io.tributary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.tributary.lake.Checkpoint;
+import io.tributary.lake.Checkpoints;
+import io.tributary.lake.Lake;
+import io.tributary.testkit.EmbeddedPostgresServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tributary run} on the first example of docs/configuration.md, unchanged but for the
+ * warehouse and the port: pgbench's tables captured by a child JVM while pgbench-like transactions
+ * run, then stopped with SIGTERM.
+ */
+class RunCommandIT {
+  /** The example from docs/configuration.md, verbatim. */
+  private static final String EXAMPLE = """
+      lake:
+        warehouse: /var/lib/tributary/lake
+      sources:
+        bench:
+          type: postgres
+          host: 127.0.0.1
+          port: 5432
+          database: bench
+          user: postgres
+          password: ${env:PGPASSWORD}
+          tables: [public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.pgbench_history]
+      """;
+  /** The server trusts local connections, so any password works; a distinctive one can be looked for in the log. */
+  private static final String PASSWORD = "Pgb3nch-s3cret-9f2a";
+  private static final int BRANCHES = 4;
+  private static final int TELLERS = 40;
+  private static final int ACCOUNTS = 4_000;
+  private static final int HISTORY = 500;
+
+  @TempDir Path directory;
+
+  @Test
+  void capturesPgbenchTablesUntilSigterm() throws Exception {
+    Path warehouse = directory.resolve("lake");
+    Path log = directory.resolve("run.log");
+    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start()) {
+      postgres.createDatabase("bench");
+      try (Connection connection = postgres.connection("bench")) {
+        createPgbench(connection);
+      }
+      Path config = writeConfig(warehouse, postgres.port());
+
+      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--config",
+          config.toString());
+      builder.environment().put("PGPASSWORD", PASSWORD);
+      builder.redirectErrorStream(true).redirectOutput(log.toFile());
+      Process child = builder.start();
+      try {
+        int transactions = runTransactionsUntilStreaming(postgres, warehouse, child, log);
+        assertThat(transactions).isGreaterThan(100);
+        awaitLakeEqualsSource(postgres, warehouse, child, log);
+
+        try (Connection connection = postgres.connection("bench")) {
+          assertThat(strings(connection, "SELECT pubname FROM pg_publication")).containsExactly("tributary_bench");
+          assertThat(strings(connection, "SELECT slot_name || ' ' || plugin || ' ' || database FROM pg_replication_slots"))
+              .containsExactly("tributary_bench pgoutput bench");
+          assertThat(strings(connection, "SELECT tablename FROM pg_publication_tables WHERE pubname = 'tributary_bench'"))
+              .containsExactlyInAnyOrder("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history");
+        }
+
+        child.destroy();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exits within 60 s of SIGTERM; log:%n%s", read(log)).isTrue();
+        assertThat(child.exitValue()).as("exit code; log:%n%s", read(log)).isZero();
+      } finally {
+        child.destroyForcibly();
+      }
+
+      String output = read(log);
+      assertThat(output)
+          .contains("Pipeline tributary: lake " + warehouse)
+          .contains("Stopping pipeline tributary")
+          .doesNotContain(PASSWORD)
+          .doesNotContain("Exception");
+      // After the clean stop the lake still equals the source.
+      try (Connection connection = postgres.connection("bench"); Lake lake = Lake.open(warehouse)) {
+        assertThat(differences(connection, lake)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void missingPasswordVariableIsNamedWithKeyAndLine() throws IOException {
+    assumeThat(System.getenv("PGPASSWORD")).as("PGPASSWORD is set in the test environment").isNull();
+    Path config = writeConfig(directory.resolve("lake"), 5432);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), "run", "--config", config.toString());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).isEqualTo("Error: Cannot resolve ${env:PGPASSWORD} for sources.bench.password at line 10 of "
+        + config.toAbsolutePath() + ": environment variable PGPASSWORD is not set"
+        + " (set PGPASSWORD in the environment that starts tributary)" + System.lineSeparator());
+    assertThat(directory.resolve("lake")).doesNotExist();
+  }
+
+  private Path writeConfig(Path warehouse, int port) throws IOException {
+    String yaml = EXAMPLE.replace("/var/lib/tributary/lake", warehouse.toString()).replace("port: 5432", "port: " + port);
+    Path config = directory.resolve("tributary.yaml");
+    Files.writeString(config, yaml);
+    return config;
+  }
+
+  private static void createPgbench(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))");
+      statement.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88))");
+      statement.execute("CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84))");
+      statement.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))");
+      statement.execute("INSERT INTO pgbench_branches SELECT b, 0, 'branch ' || b FROM generate_series(1, " + BRANCHES + ") b");
+      statement.execute("INSERT INTO pgbench_tellers SELECT t, (t - 1) % " + BRANCHES + " + 1, 0, NULL"
+          + " FROM generate_series(1, " + TELLERS + ") t");
+      statement.execute("INSERT INTO pgbench_accounts SELECT a, (a - 1) % " + BRANCHES + " + 1, 0, 'account ' || a"
+          + " FROM generate_series(1, " + ACCOUNTS + ") a");
+      statement.execute("INSERT INTO pgbench_history SELECT h % " + TELLERS + " + 1, h % " + BRANCHES + " + 1, h, 0,"
+          + " timestamp '2024-02-29 23:59:59.123456' + h * interval '1 second', NULL FROM generate_series(1, " + HISTORY + ") h");
+    }
+  }
+
+  /**
+   * pgbench's TPC-B-like transaction, over and over, until the source has streamed for a while after its
+   * snapshot, so that both the snapshot and streaming see concurrent changes. Returns how many ran.
+   */
+  private static int runTransactionsUntilStreaming(EmbeddedPostgresServer postgres, Path warehouse, Process child,
+      Path log) throws Exception {
+    Random random = new Random(42);
+    Instant deadline = Instant.now().plusSeconds(90);
+    Optional<Instant> streamingSince = Optional.empty();
+    Instant nextCheck = Instant.now();
+    int transactions = 0;
+    try (Connection connection = postgres.connection("bench");
+        PreparedStatement account = connection.prepareStatement("UPDATE pgbench_accounts SET abalance = abalance + ? WHERE aid = ?");
+        PreparedStatement teller = connection.prepareStatement("UPDATE pgbench_tellers SET tbalance = tbalance + ? WHERE tid = ?");
+        PreparedStatement branch = connection.prepareStatement("UPDATE pgbench_branches SET bbalance = bbalance + ? WHERE bid = ?");
+        PreparedStatement history = connection.prepareStatement(
+            "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+      connection.setAutoCommit(false);
+      while (streamingSince.isEmpty() || Duration.between(streamingSince.get(), Instant.now()).toSeconds() < 4) {
+        assertThat(Instant.now()).as("source streaming within 90 s; log:%n%s", read(log)).isBefore(deadline);
+        assertThat(child.isAlive()).as("tributary run is alive; log:%n%s", read(log)).isTrue();
+        int aid = 1 + random.nextInt(ACCOUNTS);
+        int tid = 1 + random.nextInt(TELLERS);
+        int bid = 1 + random.nextInt(BRANCHES);
+        int delta = random.nextInt(10_001) - 5_000;
+        account.setInt(1, delta);
+        account.setInt(2, aid);
+        account.executeUpdate();
+        teller.setInt(1, delta);
+        teller.setInt(2, tid);
+        teller.executeUpdate();
+        branch.setInt(1, delta);
+        branch.setInt(2, bid);
+        branch.executeUpdate();
+        history.setInt(1, tid);
+        history.setInt(2, bid);
+        history.setInt(3, aid);
+        history.setInt(4, delta);
+        history.executeUpdate();
+        connection.commit();
+        transactions++;
+        if (streamingSince.isEmpty() && !Instant.now().isBefore(nextCheck)) {
+          nextCheck = Instant.now().plusMillis(500);
+          if (streaming(warehouse)) {
+            streamingSince = Optional.of(Instant.now());
+          }
+        }
+        Thread.sleep(5);
+      }
+    }
+    return transactions;
+  }
+
+  private static boolean streaming(Path warehouse) {
+    if (!Files.exists(warehouse.resolve("catalog.db"))) {
+      return false;
+    }
+    try (Lake lake = Lake.open(warehouse)) {
+      return new Checkpoints(lake).read("bench").map(Checkpoint::position).filter(position -> !position.inSnapshot()).isPresent();
+    }
+  }
+
+  private static void awaitLakeEqualsSource(EmbeddedPostgresServer postgres, Path warehouse, Process child, Path log)
+      throws Exception {
+    Instant deadline = Instant.now().plusSeconds(60);
+    List<String> differences = List.of("not compared yet");
+    while (Instant.now().isBefore(deadline) && child.isAlive()) {
+      try (Connection connection = postgres.connection("bench"); Lake lake = Lake.open(warehouse)) {
+        differences = differences(connection, lake);
+      }
+      if (differences.isEmpty()) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("The lake did not come to equal the source within 60 s (alive: " + child.isAlive()
+        + "): " + differences + "\nlog:\n" + read(log));
+  }
+
+  /** What differs between the source's tables and the lake: silver for the keyed tables, bronze for history. */
+  private static List<String> differences(Connection connection, Lake lake) throws SQLException {
+    List<String> differences = new ArrayList<>();
+    compare(connection, lake, "silver", "pgbench_accounts", List.of("aid", "bid", "abalance", "filler"), differences);
+    compare(connection, lake, "silver", "pgbench_branches", List.of("bid", "bbalance", "filler"), differences);
+    compare(connection, lake, "silver", "pgbench_tellers", List.of("tid", "bid", "tbalance", "filler"), differences);
+    compare(connection, lake, "bronze", "pgbench_history", List.of("tid", "bid", "aid", "delta", "mtime", "filler"),
+        differences);
+    if (LakeRows.exists(lake, "silver", "pgbench_history")) {
+      differences.add("silver.pgbench_history exists, though the table has no primary key");
+    }
+    return differences;
+  }
+
+  private static void compare(Connection connection, Lake lake, String layer, String table, List<String> columns,
+      List<String> differences) throws SQLException {
+    if (!LakeRows.exists(lake, layer, table)) {
+      differences.add(layer + "." + table + " does not exist");
+      return;
+    }
+    List<List<Object>> expected = sorted(query(connection, "SELECT " + String.join(", ", columns) + " FROM " + table));
+    List<List<Object>> actual = sorted(LakeRows.read(lake, layer, table, columns));
+    if (!expected.equals(actual)) {
+      List<List<Object>> missing = new ArrayList<>(expected);
+      missing.removeAll(actual);
+      List<List<Object>> extra = new ArrayList<>(actual);
+      extra.removeAll(expected);
+      differences.add(layer + "." + table + ": " + actual.size() + " rows, source " + expected.size() + "; missing "
+          + first(missing) + ", unexpected " + first(extra));
+    }
+  }
+
+  private static List<List<Object>> query(Connection connection, String sql) throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+      ResultSetMetaData metadata = result.getMetaData();
+      while (result.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= metadata.getColumnCount(); i++) {
+          row.add(metadata.getColumnTypeName(i).equals("timestamp") ? result.getObject(i, LocalDateTime.class) : result.getObject(i));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  private static List<String> strings(Connection connection, String sql) throws SQLException {
+    return query(connection, sql).stream().map(row -> String.valueOf(row.get(0))).toList();
+  }
+
+  private static List<List<Object>> sorted(List<List<Object>> rows) {
+    List<List<Object>> copy = new ArrayList<>(rows);
+    copy.sort(Comparator.comparing(Object::toString));
+    return copy;
+  }
+
+  private static String first(List<List<Object>> rows) {
+    return rows.size() <= 3 ? rows.toString() : rows.subList(0, 3) + " and " + (rows.size() - 3) + " more";
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)";
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+}
