@@ -4,8 +4,8 @@ import io.tributary.core.config.TributaryConfig;
 import io.tributary.lake.Lake;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -23,24 +23,20 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TributaryConfig configuration = TributaryConfig.load(config, System.getenv());
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (Lake lake = Lake.open(configuration.lake().warehouse());
+    try (StopRequest stop = StopRequest.install("tributary-shutdown");
+        Lake lake = Lake.open(configuration.lake().warehouse());
         PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration), configuration.lake().pipelineSettings())) {
-      Thread hook = new Thread(() -> {
-        log.info("Stopping pipeline {}: committing what was received", configuration.name());
-        group.close();
-        stopped.countDown();
-      }, "tributary-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
       log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(), configuration.sources().keySet());
       group.start();
-      while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-        if (group.failure().isPresent()) {
-          Runtime.getRuntime().removeShutdownHook(hook);
-          throw new IllegalStateException("Pipeline " + configuration.name() + " failed", group.failure().get());
+      while (!stop.await(Duration.ofSeconds(1))) {
+        Optional<Throwable> failure = group.failure();
+        if (failure.isPresent()) {
+          throw new IllegalStateException("Pipeline " + configuration.name() + " failed", failure.get());
         }
       }
+      log.info("Stopping pipeline {}: committing what was received", configuration.name());
     }
+    log.info("Pipeline {} stopped", configuration.name());
     return 0;
   }
 }

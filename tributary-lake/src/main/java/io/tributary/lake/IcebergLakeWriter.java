@@ -354,7 +354,7 @@ public final class IcebergLakeWriter implements LakeWriter {
         throw new IllegalStateException("Cannot write changes of " + schema.table() + " to " + identifier
             + ": column " + column.name() + " changed type from " + field.type() + " to " + wanted + " (source type "
             + column.type() + "), and Iceberg can only widen int to long, float to double and decimal precision "
-            + "(rename the column at the source, or drop " + identifier + " and rebuild it with replay)");
+            + "(give the new type a new column at the source and keep this one, or change the column back)");
       }
     }
     if (update != null) {

@@ -34,7 +34,7 @@ public final class TablePositions {
         throw new IllegalStateException("Cannot find the source position of table " + table.name()
             + ": no snapshot back to expired snapshot " + parent + " records " + LakeProperties.POSITION
             + " (commits by other tools must copy " + LakeProperties.POSITION
-            + " into their summary; set it on a new snapshot by hand or replay the table from raw)");
+            + " into their summary; set it on a new snapshot by hand)");
       }
     }
     return Optional.empty();

@@ -264,7 +264,7 @@ class IcebergLakeWriterTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("shop:public.orders")
         .hasMessageContaining("column amount changed type from decimal(10, 2) to string")
-        .hasMessageContaining("rename the column at the source");
+        .hasMessageContaining("give the new type a new column at the source");
     assertThat(read(lake, Lake.BRONZE, "orders")).hasSize(1);
     assertThat(writer.checkpoint(SOURCE)).contains(position(1));
   }
