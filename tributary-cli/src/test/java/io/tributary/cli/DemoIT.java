@@ -1,0 +1,111 @@
+package io.tributary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.lake.Lake;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tributary demo}: a first run that creates the shop, and a second that carries on from it. */
+class DemoIT {
+  /** A summary line: table, lake rows, and for silver tables the source's count in parentheses. */
+  private static final Pattern SUMMARY_LINE = Pattern.compile("(?m)^ +(\\w+\\.\\w+) +([\\d,]+) rows(?: +\\(([\\d,]+)\\))?$");
+
+  @TempDir Path directory;
+
+  @Test
+  void firstRunCreatesTheShopAndSecondRunCarriesOn() {
+    Path lake = directory.resolve("lake");
+
+    String first = demo(lake, "25s", "--clients", "200", "--orders", "500");
+
+    assertThat(first)
+        .contains("Starting PostgreSQL 17")
+        .contains("Created the shop: 200 clients, 500 orders")
+        .contains("Capturing [public.clients, public.orders] into the lake at " + lake)
+        .containsPattern("snapshot [\\d,]+/700 rows")
+        .contains("Stopping")
+        .contains("The lake now holds")
+        .doesNotContain("The shop exists");
+    Map<String, Counts> firstSummary = summary(first);
+    assertThat(firstSummary).containsOnlyKeys("bronze.clients", "bronze.orders", "silver.clients", "silver.orders");
+    assertSilverMatchesSource(firstSummary);
+    // The workload only adds clients (it moves them, never deletes them), so the first load is all there.
+    assertThat(firstSummary.get("silver.clients").source()).isGreaterThanOrEqualTo(200);
+    assertThat(firstSummary.get("bronze.orders").lake()).isGreaterThan(500);
+    assertLakeHolds(lake, firstSummary);
+
+    String second = demo(lake, "10s");
+
+    assertThat(second)
+        .contains("The shop exists from an earlier run: carrying on")
+        .doesNotContain("Created the shop")
+        .contains("The lake now holds");
+    Map<String, Counts> secondSummary = summary(second);
+    assertSilverMatchesSource(secondSummary);
+    assertThat(secondSummary.get("silver.clients").source()).isGreaterThanOrEqualTo(firstSummary.get("silver.clients").source());
+    assertThat(secondSummary.get("bronze.orders").lake()).isGreaterThan(firstSummary.get("bronze.orders").lake());
+    assertLakeHolds(lake, secondSummary);
+  }
+
+  private static String demo(Path lake, String duration, String... more) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] args = new String[4 + more.length];
+    args[0] = "demo";
+    args[1] = "--lake";
+    args[2] = lake.toString();
+    args[3] = "--duration=" + duration;
+    System.arraycopy(more, 0, args, 4, more.length);
+
+    int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+
+    assertThat(exit).as("exit code; output:%n%s%nerrors:%n%s", out, err).isZero();
+    assertThat(err.toString()).isEmpty();
+    return out.toString();
+  }
+
+  private static Map<String, Counts> summary(String output) {
+    String summary = output.substring(output.indexOf("The lake now holds"));
+    Map<String, Counts> counts = new TreeMap<>();
+    Matcher line = SUMMARY_LINE.matcher(summary);
+    while (line.find()) {
+      counts.put(line.group(1), new Counts(number(line.group(2)), line.group(3) == null ? -1 : number(line.group(3))));
+    }
+    return counts;
+  }
+
+  private static void assertSilverMatchesSource(Map<String, Counts> summary) {
+    for (String table : List.of("silver.clients", "silver.orders")) {
+      assertThat(summary).containsKey(table);
+      assertThat(summary.get(table).lake()).as("%s rows against the source's", table).isEqualTo(summary.get(table).source());
+    }
+  }
+
+  /** The lake itself, read with Iceberg rather than through the demo's SQL engine, holds what the summary says. */
+  private static void assertLakeHolds(Path warehouse, Map<String, Counts> summary) {
+    try (Lake lake = Lake.open(warehouse)) {
+      summary.forEach((table, counts) -> {
+        String[] parts = table.split("\\.");
+        assertThat(LakeRows.read(lake, parts[0], parts[1], List.of("id"))).as(table).hasSize((int) counts.lake());
+      });
+      assertThat(LakeRows.read(lake, "silver", "clients", List.of("id")))
+          .doesNotHaveDuplicates()
+          .hasSize((int) summary.get("silver.clients").source());
+    }
+  }
+
+  private static long number(String text) {
+    return Long.parseLong(text.replace(",", ""));
+  }
+
+  private record Counts(long lake, long source) {}
+}
