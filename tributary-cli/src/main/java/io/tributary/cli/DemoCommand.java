@@ -18,8 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,29 +61,17 @@ final class DemoCommand implements Callable<Integer> {
       ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.tributary")).setLevel(ch.qos.logback.classic.Level.WARN);
     }
     Path warehouse = lake.toAbsolutePath().normalize();
-    AtomicBoolean stopRequested = new AtomicBoolean();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopRequested.set(true);
-      try {
-        finished.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "tributary-demo-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      run(out, warehouse, stopRequested);
-    } finally {
-      finished.countDown();
+    try (StopRequest stop = StopRequest.install("tributary-demo-stop")) {
+      run(out, warehouse, stop);
     }
     return 0;
   }
 
-  private void run(PrintWriter out, Path warehouse, AtomicBoolean stopRequested) throws Exception {
+  private void run(PrintWriter out, Path warehouse, StopRequest stop) throws Exception {
+    AtomicBoolean stopRequested = new AtomicBoolean();
     out.printf("Starting PostgreSQL 17 (embedded, data in %s)%n", warehouse.resolve("_demo/postgres"));
     out.flush();
-    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Optional.of(warehouse.resolve("_demo/postgres")), 0)) {
+    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Optional.of(warehouse.resolve("_demo/postgres")), 0, false)) {
       postgres.createDatabase("shop");
       ShopDemo shop = new ShopDemo(System.nanoTime());
       long sourceRows;
@@ -110,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
         group.start();
         Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
         Instant nextReport = Instant.now();
-        while (!stopRequested.get()) {
+        while (!stop.isRequested()) {
           if (duration != null && Duration.between(started, Instant.now()).compareTo(duration) >= 0) {
             break;
           }

@@ -6,7 +6,6 @@ import io.tributary.sql.QueryResult;
 import io.tributary.sql.ResultFormat;
 import io.tributary.sql.ResultWriter;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,10 +31,7 @@ final class QueryCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ResultFormat resultFormat = ResultFormat.parse(format);
-    if (!Files.isDirectory(lake)) {
-      throw new IllegalArgumentException("Cannot query lake " + lake + ": no such directory (give the warehouse with --lake DIR)");
-    }
-    try (Lake opened = Lake.open(lake);
+    try (Lake opened = ExistingLake.open(lake, "query");
         LakeSqlEngine engine = new LakeSqlEngine(opened.catalog())) {
       QueryResult result = engine.query(sql);
       PrintWriter out = spec.commandLine().getOut();

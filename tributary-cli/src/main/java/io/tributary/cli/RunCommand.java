@@ -25,8 +25,10 @@ final class RunCommand implements Callable<Integer> {
     TributaryConfig configuration = TributaryConfig.load(config, System.getenv());
     try (StopRequest stop = StopRequest.install("tributary-shutdown");
         Lake lake = Lake.open(configuration.lake().warehouse());
-        PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration), configuration.lake().pipelineSettings())) {
-      log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(), configuration.sources().keySet());
+        PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration),
+            configuration.lake().pipelineSettings())) {
+      log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(),
+          configuration.sources().keySet());
       group.start();
       while (!stop.await(Duration.ofSeconds(1))) {
         Optional<Throwable> failure = group.failure();

@@ -5,7 +5,6 @@ import io.tributary.lake.Checkpoints;
 import io.tributary.lake.Lake;
 import io.tributary.sql.LakeSqlEngine;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +24,8 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Files.isDirectory(lake)) {
-      throw new IllegalArgumentException("Cannot show status of lake " + lake + ": no such directory (give the warehouse with --lake DIR)");
-    }
     PrintWriter out = spec.commandLine().getOut();
-    try (Lake opened = Lake.open(lake);
+    try (Lake opened = ExistingLake.open(lake, "show status of");
         LakeSqlEngine engine = new LakeSqlEngine(opened.catalog())) {
       Map<String, Checkpoint> checkpoints = new Checkpoints(opened).all();
       out.println("Sources");

@@ -15,10 +15,11 @@ import sun.misc.SignalHandler;
  * another reason. The command polls it, stops its work, closes what it opened and returns.
  *
  * <p>Left to the JVM, SIGINT and SIGTERM run the shutdown hooks and then exit with 130 or 143,
- * which service managers report as a failure even after a clean stop. So the first of these
- * signals only requests the stop and the command exits with its own code; a second one, for a
- * stop that takes too long, exits at once with the JVM's code. A shutdown for any other reason
- * waits, in a shutdown hook, until the command has closed everything.
+ * which service managers report as a failure even after a clean stop; and by then Iceberg's shared
+ * worker pool refuses work, so a last commit made from a hook may fail. So the first of these
+ * signals only requests the stop, the command finishes while the JVM still runs and exits with its
+ * own code; a second one, for a stop that takes too long, exits at once with the JVM's code. A
+ * shutdown for any other reason waits, in a shutdown hook, until the command has closed everything.
  */
 final class StopRequest implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StopRequest.class);

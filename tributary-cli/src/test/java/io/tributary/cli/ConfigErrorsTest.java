@@ -58,8 +58,8 @@ class ConfigErrorsTest {
   void missingEnvironmentVariableIsNamedWithKeyAndLine() throws IOException {
     Path config = write(VALID);
 
-    assertError(config, "Cannot resolve ${env:TRIBUTARY_TEST_PASSWORD_NOT_SET} for sources.bench.password at line 10 of "
-        + config + ": environment variable TRIBUTARY_TEST_PASSWORD_NOT_SET is not set"
+    assertError(config, "Cannot resolve ${env:TRIBUTARY_TEST_PASSWORD_NOT_SET} for sources.bench.password"
+        + " at line 10 of " + config + ": environment variable TRIBUTARY_TEST_PASSWORD_NOT_SET is not set"
         + " (set TRIBUTARY_TEST_PASSWORD_NOT_SET in the environment that starts tributary)");
   }
 

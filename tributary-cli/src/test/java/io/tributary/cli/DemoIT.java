@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code tributary demo}: a first run that creates the shop, and a second that carries on from it. */
 class DemoIT {
   /** A summary line: table, lake rows, and for silver tables the source's count in parentheses. */
-  private static final Pattern SUMMARY_LINE = Pattern.compile("(?m)^ +(\\w+\\.\\w+) +([\\d,]+) rows(?: +\\(([\\d,]+)\\))?$");
+  private static final Pattern SUMMARY_LINE = Pattern.compile(
+      "(?m)^ +(\\w+\\.\\w+) +([\\d,]+) rows(?: +\\(([\\d,]+)\\))?$");
 
   @TempDir Path directory;
 
@@ -32,7 +33,6 @@ class DemoIT {
         .contains("Created the shop: 200 clients, 500 orders")
         .contains("Capturing [public.clients, public.orders] into the lake at " + lake)
         .containsPattern("snapshot [\\d,]+/700 rows")
-        .contains("Stopping")
         .contains("The lake now holds")
         .doesNotContain("The shop exists");
     Map<String, Counts> firstSummary = summary(first);
@@ -51,7 +51,8 @@ class DemoIT {
         .contains("The lake now holds");
     Map<String, Counts> secondSummary = summary(second);
     assertSilverMatchesSource(secondSummary);
-    assertThat(secondSummary.get("silver.clients").source()).isGreaterThanOrEqualTo(firstSummary.get("silver.clients").source());
+    assertThat(secondSummary.get("silver.clients").source())
+        .isGreaterThanOrEqualTo(firstSummary.get("silver.clients").source());
     assertThat(secondSummary.get("bronze.orders").lake()).isGreaterThan(firstSummary.get("bronze.orders").lake());
     assertLakeHolds(lake, secondSummary);
   }
@@ -86,7 +87,8 @@ class DemoIT {
   private static void assertSilverMatchesSource(Map<String, Counts> summary) {
     for (String table : List.of("silver.clients", "silver.orders")) {
       assertThat(summary).containsKey(table);
-      assertThat(summary.get(table).lake()).as("%s rows against the source's", table).isEqualTo(summary.get(table).source());
+      assertThat(summary.get(table).lake()).as("%s rows against the source's", table)
+          .isEqualTo(summary.get(table).source());
     }
   }
 

@@ -11,9 +11,11 @@ import io.tributary.api.TableId;
 import io.tributary.api.TableSchema;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,11 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code tributary query} over a small lake written by the real lake writer. */
+/** {@code tributary query} and {@code tributary status} over a small lake written by the real lake writer. */
 class QueryCommandTest {
   private static final TableSchema ORDERS = new TableSchema(new TableId("shop", "public", "orders"), List.of(
       new Column("id", DataType.of(DataType.Kind.INT64), false),
@@ -33,7 +36,8 @@ class QueryCommandTest {
       new Column("amount", DataType.decimal(10, 2), true),
       new Column("placed", DataType.of(DataType.Kind.DATE), true),
       new Column("note", DataType.of(DataType.Kind.STRING), true)), List.of("id"));
-  private static final String SELECT_ORDERS = "SELECT id, customer, amount, placed, note FROM silver.orders ORDER BY id";
+  private static final String SELECT_ORDERS =
+      "SELECT id, customer, amount, placed, note FROM silver.orders ORDER BY id";
 
   @TempDir static Path warehouse;
 
@@ -104,7 +108,8 @@ class QueryCommandTest {
     Result result = run("query", "--lake", warehouse.toString(), "--format", "csv",
         "SELECT _op, count(*) AS changes, max(_position) AS last FROM bronze.orders GROUP BY _op ORDER BY _op");
 
-    assertThat(result.out()).isEqualTo("_op,changes,last\r\nc,4,000000000006\r\nd,1,000000000005\r\nu,1,000000000004\r\n");
+    assertThat(result.out())
+        .isEqualTo("_op,changes,last\r\nc,4,000000000006\r\nd,1,000000000005\r\nu,1,000000000004\r\n");
     assertThat(result.exit()).isZero();
   }
 
@@ -129,6 +134,33 @@ class QueryCommandTest {
     assertThat(result.err()).isEqualTo("Error: Cannot query lake " + missing
         + ": no such directory (give the warehouse with --lake DIR)" + nl());
     assertThat(missing).doesNotExist();
+  }
+
+  @Test
+  void directoryWithoutLakeIsRefusedAndLeftAlone(@TempDir Path notALake) throws IOException {
+    Result result = run("query", "--lake", notALake.toString(), "SELECT 1");
+
+    assertThat(result.exit()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("Error: Cannot query lake " + notALake
+        + ": it has no catalog.db, so it holds no lake"
+        + " (give the warehouse with --lake DIR: the directory with catalog.db in it)" + nl());
+    try (Stream<Path> files = Files.list(notALake)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void statusShowsCheckpointAndTables() {
+    Result result = run("status", "--lake", warehouse.toString());
+
+    assertThat(result.err()).isEmpty();
+    assertThat(result.out())
+        .startsWith("Sources" + nl() + "  shop             position 000000000006, committed ")
+        .endsWith("Tables" + nl()
+            + "  bronze.orders                               6 rows" + nl()
+            + "  silver.orders                               3 rows" + nl());
+    assertThat(result.exit()).isZero();
   }
 
   @Test

@@ -84,14 +84,17 @@ class RunCommandIT {
 
         try (Connection connection = postgres.connection("bench")) {
           assertThat(strings(connection, "SELECT pubname FROM pg_publication")).containsExactly("tributary_bench");
-          assertThat(strings(connection, "SELECT slot_name || ' ' || plugin || ' ' || database FROM pg_replication_slots"))
+          assertThat(strings(connection,
+              "SELECT slot_name || ' ' || plugin || ' ' || database FROM pg_replication_slots"))
               .containsExactly("tributary_bench pgoutput bench");
-          assertThat(strings(connection, "SELECT tablename FROM pg_publication_tables WHERE pubname = 'tributary_bench'"))
+          assertThat(strings(connection,
+              "SELECT tablename FROM pg_publication_tables WHERE pubname = 'tributary_bench'"))
               .containsExactlyInAnyOrder("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history");
         }
 
         child.destroy();
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exits within 60 s of SIGTERM; log:%n%s", read(log)).isTrue();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exits within 60 s of SIGTERM; log:%n%s", read(log))
+            .isTrue();
         assertThat(child.exitValue()).as("exit code; log:%n%s", read(log)).isZero();
       } finally {
         child.destroyForcibly();
@@ -101,6 +104,7 @@ class RunCommandIT {
       assertThat(output)
           .contains("Pipeline tributary: lake " + warehouse)
           .contains("Stopping pipeline tributary")
+          .contains("Pipeline tributary stopped")
           .doesNotContain(PASSWORD)
           .doesNotContain("Exception");
       // After the clean stop the lake still equals the source.
@@ -121,14 +125,15 @@ class RunCommandIT {
 
     assertThat(exit).isEqualTo(1);
     assertThat(out.toString()).isEmpty();
-    assertThat(err.toString()).isEqualTo("Error: Cannot resolve ${env:PGPASSWORD} for sources.bench.password at line 10 of "
-        + config.toAbsolutePath() + ": environment variable PGPASSWORD is not set"
+    assertThat(err.toString()).isEqualTo("Error: Cannot resolve ${env:PGPASSWORD} for sources.bench.password"
+        + " at line 10 of " + config.toAbsolutePath() + ": environment variable PGPASSWORD is not set"
         + " (set PGPASSWORD in the environment that starts tributary)" + System.lineSeparator());
     assertThat(directory.resolve("lake")).doesNotExist();
   }
 
   private Path writeConfig(Path warehouse, int port) throws IOException {
-    String yaml = EXAMPLE.replace("/var/lib/tributary/lake", warehouse.toString()).replace("port: 5432", "port: " + port);
+    String yaml = EXAMPLE.replace("/var/lib/tributary/lake", warehouse.toString())
+        .replace("port: 5432", "port: " + port);
     Path config = directory.resolve("tributary.yaml");
     Files.writeString(config, yaml);
     return config;
@@ -139,14 +144,17 @@ class RunCommandIT {
       statement.execute("CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))");
       statement.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88))");
       statement.execute("CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84))");
-      statement.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))");
-      statement.execute("INSERT INTO pgbench_branches SELECT b, 0, 'branch ' || b FROM generate_series(1, " + BRANCHES + ") b");
+      statement.execute(
+          "CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))");
+      statement.execute("INSERT INTO pgbench_branches SELECT b, 0, 'branch ' || b"
+          + " FROM generate_series(1, " + BRANCHES + ") b");
       statement.execute("INSERT INTO pgbench_tellers SELECT t, (t - 1) % " + BRANCHES + " + 1, 0, NULL"
           + " FROM generate_series(1, " + TELLERS + ") t");
       statement.execute("INSERT INTO pgbench_accounts SELECT a, (a - 1) % " + BRANCHES + " + 1, 0, 'account ' || a"
           + " FROM generate_series(1, " + ACCOUNTS + ") a");
       statement.execute("INSERT INTO pgbench_history SELECT h % " + TELLERS + " + 1, h % " + BRANCHES + " + 1, h, 0,"
-          + " timestamp '2024-02-29 23:59:59.123456' + h * interval '1 second', NULL FROM generate_series(1, " + HISTORY + ") h");
+          + " timestamp '2024-02-29 23:59:59.123456' + h * interval '1 second', NULL"
+          + " FROM generate_series(1, " + HISTORY + ") h");
     }
   }
 
@@ -162,9 +170,12 @@ class RunCommandIT {
     Instant nextCheck = Instant.now();
     int transactions = 0;
     try (Connection connection = postgres.connection("bench");
-        PreparedStatement account = connection.prepareStatement("UPDATE pgbench_accounts SET abalance = abalance + ? WHERE aid = ?");
-        PreparedStatement teller = connection.prepareStatement("UPDATE pgbench_tellers SET tbalance = tbalance + ? WHERE tid = ?");
-        PreparedStatement branch = connection.prepareStatement("UPDATE pgbench_branches SET bbalance = bbalance + ? WHERE bid = ?");
+        PreparedStatement account =
+            connection.prepareStatement("UPDATE pgbench_accounts SET abalance = abalance + ? WHERE aid = ?");
+        PreparedStatement teller =
+            connection.prepareStatement("UPDATE pgbench_tellers SET tbalance = tbalance + ? WHERE tid = ?");
+        PreparedStatement branch =
+            connection.prepareStatement("UPDATE pgbench_branches SET bbalance = bbalance + ? WHERE bid = ?");
         PreparedStatement history = connection.prepareStatement(
             "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
       connection.setAutoCommit(false);
@@ -208,7 +219,9 @@ class RunCommandIT {
       return false;
     }
     try (Lake lake = Lake.open(warehouse)) {
-      return new Checkpoints(lake).read("bench").map(Checkpoint::position).filter(position -> !position.inSnapshot()).isPresent();
+      return new Checkpoints(lake).read("bench").map(Checkpoint::position)
+          .filter(position -> !position.inSnapshot())
+          .isPresent();
     }
   }
 
@@ -268,7 +281,8 @@ class RunCommandIT {
       while (result.next()) {
         List<Object> row = new ArrayList<>();
         for (int i = 1; i <= metadata.getColumnCount(); i++) {
-          row.add(metadata.getColumnTypeName(i).equals("timestamp") ? result.getObject(i, LocalDateTime.class) : result.getObject(i));
+          boolean timestamp = metadata.getColumnTypeName(i).equals("timestamp");
+          row.add(timestamp ? result.getObject(i, LocalDateTime.class) : result.getObject(i));
         }
         rows.add(row);
       }

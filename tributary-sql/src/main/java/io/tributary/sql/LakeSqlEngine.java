@@ -114,7 +114,7 @@ public final class LakeSqlEngine implements AutoCloseable {
         built.remove(stale);
       }
     }
-    LOG.info("SQL engine refreshed {} lake views ({} changed) in {} ms", built.size(), changed.size(),
+    LOG.debug("SQL engine refreshed {} lake views ({} changed) in {} ms", built.size(), changed.size(),
         (System.nanoTime() - start) / 1_000_000);
   }
 

@@ -31,16 +31,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     this.postgres = requireNonNull(postgres, "postgres is null");
   }
 
-  /** A throw-away server on a free port, its data in a temporary directory. */
+  /** A throw-away server on a free port, its data in a temporary directory, stopped at the latest when the JVM exits. */
   public static EmbeddedPostgresServer start() {
-    return start(Optional.empty(), 0);
+    return start(Optional.empty(), 0, true);
   }
 
   /**
    * A server keeping its data in {@code dataDirectory} when given (reused by the next start), on
-   * {@code port} (0 for any free port).
+   * {@code port} (0 for any free port). With {@code stopOnExit} false the caller must {@link
+   * #close()} it, which lets a program finish its own shutdown (on Ctrl-C) before the server stops.
    */
-  public static EmbeddedPostgresServer start(Optional<Path> dataDirectory, int port) {
+  public static EmbeddedPostgresServer start(Optional<Path> dataDirectory, int port, boolean stopOnExit) {
     requireNonNull(dataDirectory, "dataDirectory is null");
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setServerConfig("listen_addresses", "127.0.0.1")
@@ -49,7 +50,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .setServerConfig("max_wal_senders", "10")
         .setServerConfig("wal_sender_timeout", "60s")
         .setServerConfig("max_connections", "50")
-        .setPGStartupWait(java.time.Duration.ofSeconds(60));
+        .setPGStartupWait(java.time.Duration.ofSeconds(60))
+        .setRegisterShutdownHook(stopOnExit);
     if (port != 0) {
       builder.setPort(port);
     }
