@@ -25,8 +25,4 @@ public record PipelineSettings(Duration commitInterval, int maxBatchChanges, int
       throw new IllegalArgumentException("Invalid queue capacity: " + queueCapacity + " (must be at least 1)");
     }
   }
-
-  public static PipelineSettings defaults() {
-    return new PipelineSettings(Duration.ofSeconds(1), 50_000, 100_000);
-  }
 }
