@@ -211,7 +211,8 @@ public final class PostgresSource implements Source {
     properties.setProperty("time.precision.mode", "adaptive_time_microseconds");
     properties.setProperty("interval.handling.mode", "string");
     properties.setProperty("hstore.handling.mode", "json");
-    properties.setProperty("include.unknown.datatypes", "false");
+    // Types Debezium has no mapping for arrive as their text form instead of disappearing.
+    properties.setProperty("include.unknown.datatypes", "true");
     properties.setProperty("column.propagate.source.type", ".*");
     properties.setProperty("unavailable.value.placeholder", RecordConverter.UNAVAILABLE_PLACEHOLDER);
     properties.setProperty("heartbeat.interval.ms", Long.toString(settings.heartbeatInterval().toMillis()));

@@ -225,11 +225,17 @@ final class RecordConverter {
       case INT64 -> DataType.of(DataType.Kind.INT64);
       case FLOAT32 -> DataType.of(DataType.Kind.FLOAT32);
       case FLOAT64 -> DataType.of(DataType.Kind.FLOAT64);
-      case BYTES -> DataType.of(DataType.Kind.BINARY);
+      case BYTES -> isUnknownType(schema) ? DataType.of(DataType.Kind.STRING) : DataType.of(DataType.Kind.BINARY);
       case ARRAY -> DataType.list(dataType(table, column, schema.valueSchema()));
       case STRING -> DataType.of(DataType.Kind.STRING);
       case STRUCT, MAP -> DataType.of(DataType.Kind.STRING);
     };
+  }
+
+  /** A type Debezium does not map (a composite type, say): it sends PostgreSQL's text form as bytes. */
+  private static boolean isUnknownType(Schema schema) {
+    String sourceType = schema.parameters() == null ? null : schema.parameters().get("__debezium.source.column.type");
+    return sourceType != null && !sourceType.equalsIgnoreCase("bytea") && !sourceType.equalsIgnoreCase("_bytea");
   }
 
   private static int precision(Schema schema) {
@@ -274,7 +280,9 @@ final class RecordConverter {
       case STRING -> switch (logical) {
         case "io.debezium.data.VariableScaleDecimal" -> variableScaleDecimal((Struct) raw).toPlainString();
         case "org.apache.kafka.connect.data.Decimal" -> ((BigDecimal) raw).toPlainString();
-        default -> raw.toString();
+        default -> raw instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+            : raw instanceof ByteBuffer buffer ? StandardCharsets.UTF_8.decode(buffer.duplicate()).toString()
+            : raw.toString();
       };
       case JSON -> raw.toString();
       case DATE -> LocalDate.ofEpochDay(((Number) raw).longValue());

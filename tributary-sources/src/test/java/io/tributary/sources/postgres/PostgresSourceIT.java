@@ -130,9 +130,10 @@ class PostgresSourceIT {
   void unchangedToastedValueArrivesAsUnavailable() throws Exception {
     postgres.createDatabase("toast");
     try (Connection connection = postgres.connection("toast"); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE docs (id int PRIMARY KEY, body text, n int)");
+      statement.execute("CREATE TYPE pair AS (a int, b text)");
+      statement.execute("CREATE TABLE docs (id int PRIMARY KEY, body text, n int, p pair, ip inet)");
       statement.execute("ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL");
-      statement.execute("INSERT INTO docs VALUES (1, repeat('x', 20000), 0)");
+      statement.execute("INSERT INTO docs VALUES (1, repeat('x', 20000), 0, ROW(7, 'seven'), '10.1.2.3')");
     }
     CollectingSink sink = new CollectingSink();
     PostgresSource source = new PostgresSource(settings("toast", "toast_slot", "public.docs"));
@@ -144,6 +145,11 @@ class PostgresSourceIT {
       }
       await(() -> sink.events.size() >= 2, "update");
       assertThat(sink.events.get(0).after().orElseThrow().get("body")).isEqualTo("x".repeat(20000));
+      assertThat(sink.events.get(0).schema().column("p").orElseThrow().type())
+          .as("a type without a mapping falls back to its text form")
+          .isEqualTo(DataType.of(DataType.Kind.STRING));
+      assertThat(sink.events.get(0).after().orElseThrow()).containsEntry("p", "(7,seven)").containsEntry("ip", "10.1.2.3");
+      assertThat(sink.events.get(1).after().orElseThrow()).containsEntry("p", "(7,seven)");
       assertThat(sink.events.get(1).after().orElseThrow().get("body")).isSameAs(ChangeEvent.UNAVAILABLE);
       assertThat(sink.events.get(1).after().orElseThrow().get("n")).isEqualTo(1);
     } finally {
