@@ -16,6 +16,10 @@ public final class ConfigKeys {
       "Name of the pipeline: a letter followed by letters, digits or `_`, folded to lower case. "
           + "It forms the default slot and publication names.");
 
+  static final ConfigKey<Path> MODELS = ConfigKey.derived("models", ValueTypes.directory(), "none",
+      "Directory of SQL models: each `name.sql` becomes the table `gold.name`, refreshed as the tables it reads "
+          + "change (see docs/models.md); a relative path is relative to the configuration file's directory.");
+
   static final ConfigKey<Path> LAKE_WAREHOUSE = ConfigKey.required("warehouse", ValueTypes.directory(),
       "Directory that holds the lake's tables and catalog; a relative path is relative to the "
           + "configuration file's directory.");
@@ -66,7 +70,7 @@ public final class ConfigKeys {
 
   /** The keys at the top level besides the {@link #LAKE} and {@link #SOURCES} sections. */
   public static List<ConfigKey<?>> pipeline() {
-    return List.of(NAME);
+    return List.of(NAME, MODELS);
   }
 
   /** The keys of the {@code lake} section. */

@@ -42,11 +42,12 @@ final class ConfigLoader {
           + ": the file is empty (add a lake section and at least one source; " + DOCS + ")", OptionalInt.empty());
     }
     Section top = Section.root(context, root);
-    top.rejectUnknown(List.of(ConfigKeys.NAME.name(), ConfigKeys.LAKE, ConfigKeys.SOURCES));
+    top.rejectUnknown(List.of(ConfigKeys.NAME.name(), ConfigKeys.MODELS.name(), ConfigKeys.LAKE, ConfigKeys.SOURCES));
     String name = top.find(ConfigKeys.NAME).orElseGet(this::nameFromFile);
     LakeConfig lake = lake(top.section(ConfigKeys.LAKE));
     Map<String, SourceConfig> sources = sources(name, top.section(ConfigKeys.SOURCES));
-    return new TributaryConfig(name, file, lake, sources);
+    Optional<Path> models = top.find(ConfigKeys.MODELS);
+    return new TributaryConfig(name, file, lake, sources, models);
   }
 
   private String read() {

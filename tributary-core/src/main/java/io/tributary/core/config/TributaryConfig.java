@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -17,8 +18,10 @@ import java.util.regex.Pattern;
  * @param file the configuration file, absolute
  * @param lake the lake section
  * @param sources the sources by name, in file order
+ * @param models the directory of SQL models for the gold layer, when configured
  */
-public record TributaryConfig(String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources) {
+public record TributaryConfig(
+    String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources, Optional<Path> models) {
   static final Pattern NAME_PATTERN = Pattern.compile("[a-z][a-z0-9_]*");
 
   public TributaryConfig {
@@ -26,6 +29,7 @@ public record TributaryConfig(String name, Path file, LakeConfig lake, Map<Strin
     requireNonNull(file, "file is null");
     requireNonNull(lake, "lake is null");
     requireNonNull(sources, "sources is null");
+    requireNonNull(models, "models is null");
     if (!NAME_PATTERN.matcher(name).matches()) {
       throw new IllegalArgumentException("Invalid pipeline name: " + name + " (use [a-z][a-z0-9_]*)");
     }

@@ -60,6 +60,14 @@ class TributaryConfigTest {
         Map.entry(new TableId("bench", "public", "pgbench_tellers"), "pgbench_tellers"),
         Map.entry(new TableId("bench", "public", "pgbench_history"), "pgbench_history"));
     assertThat(config.lake().pipelineSettings().commitInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.models()).isEmpty();
+  }
+
+  @Test
+  void modelsDirectoryIsRelativeToTheFile() throws IOException {
+    Path file = write("tributary.yaml", "models: ./models\n" + EXAMPLE);
+
+    assertThat(TributaryConfig.load(file, ENV).models()).contains(dir.resolve("models"));
   }
 
   @Test
