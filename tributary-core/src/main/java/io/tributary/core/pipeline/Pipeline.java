@@ -43,6 +43,7 @@ public final class Pipeline implements AutoCloseable {
   private final LakeWriter writer;
   private final PipelineSettings settings;
   private final Clock clock;
+  private final CommitListener listener;
   private final BlockingQueue<Item> queue;
   private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.CREATED);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -58,13 +59,18 @@ public final class Pipeline implements AutoCloseable {
   private volatile boolean snapshotting;
 
   public Pipeline(Source source, LakeWriter writer, PipelineSettings settings) {
-    this(source, writer, settings, Clock.systemUTC());
+    this(source, writer, settings, CommitListener.NONE);
   }
 
-  Pipeline(Source source, LakeWriter writer, PipelineSettings settings, Clock clock) {
+  public Pipeline(Source source, LakeWriter writer, PipelineSettings settings, CommitListener listener) {
+    this(source, writer, settings, listener, Clock.systemUTC());
+  }
+
+  Pipeline(Source source, LakeWriter writer, PipelineSettings settings, CommitListener listener, Clock clock) {
     this.source = requireNonNull(source, "source is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.settings = requireNonNull(settings, "settings is null");
+    this.listener = requireNonNull(listener, "listener is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
     this.committer = new Thread(this::commitLoop, "tributary-commit-" + source.name());
@@ -232,6 +238,14 @@ public final class Pipeline implements AutoCloseable {
     }
     snapshotting = end.inSnapshot();
     source.acknowledge(end);
+    if (!summary.rowsByTable().isEmpty()) {
+      try {
+        listener.committed(source.name(), summary);
+      } catch (RuntimeException e) {
+        // The commit stands; a listener's trouble must not stop capture.
+        log.warn("Commit listener of pipeline {} failed: {}", source.name(), e.toString());
+      }
+    }
   }
 
   private void fail(Throwable error) {

@@ -32,7 +32,9 @@ class PipelineTest {
   void commitsEveryChangeOnceAndAcknowledgesOnlyCommittedPositions() throws Exception {
     FakeSource source = new FakeSource();
     FakeWriter writer = new FakeWriter(Optional.of(position(5)), 0);
-    Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(50), 7, 10));
+    List<Long> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(50), 7, 10),
+        (name, summary) -> told.add(summary.rowsByTable().get("bronze.orders")));
     pipeline.start();
     assertThat(source.resumeAfter).contains(position(5));
     for (int i = 6; i < 56; i++) {
@@ -50,6 +52,10 @@ class PipelineTest {
     assertThat(source.acknowledged.get(source.acknowledged.size() - 1)).isEqualTo(position(60));
     assertThat(pipeline.status().changesCommitted()).isEqualTo(50);
     assertThat(pipeline.status().rowsByTable()).containsEntry("bronze.orders", 50L);
+    assertThat(told).as("the listener hears of every commit that wrote rows, not of heartbeats")
+        .hasSize(writer.batches.stream().filter(batch -> !batch.isEmpty()).toList().size())
+        .allSatisfy(rows -> assertThat(rows).isPositive());
+    assertThat(told.stream().mapToLong(Long::longValue).sum()).isEqualTo(50);
   }
 
   @Test
