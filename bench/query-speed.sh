@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# GROUP BY over a streamed silver table (Iceberg data + equality deletes, through LakeSqlEngine) versus the
+# same rows in one plain Parquet file, before and after compaction. See bench/README.md.
+#   bench/query-speed.sh [--rows N] [--keep] [--dir DIR] ...   (--help lists every option)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MODULE="$ROOT/tributary-bench"
+
+(cd "$ROOT" && ./mvnw -B -q -pl tributary-bench -am package -Dmaven.test.skip=true) >&2
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")" \
+  io.tributary.bench.QuerySpeed "$@"
