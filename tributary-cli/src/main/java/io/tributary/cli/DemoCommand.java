@@ -7,6 +7,7 @@ import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.sources.postgres.SnapshotMode;
 import io.tributary.sql.LakeSqlEngine;
+import io.tributary.sql.models.ModelRunResult;
 import io.tributary.testkit.EmbeddedPostgresServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,9 +92,13 @@ final class DemoCommand implements Callable<Integer> {
       Instant started = Instant.now();
       AtomicLong changesMade = new AtomicLong();
       AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
+      Path models = DemoModels.install(warehouse.resolve("_demo/models"));
       try (Lake opened = Lake.open(warehouse);
-          PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000))) {
+          GoldRefresher gold = new GoldRefresher(opened, models);
+          PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000),
+              gold.listener())) {
         group.start();
+        gold.start();
         Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
         Instant nextReport = Instant.now();
         while (!stop.isRequested()) {
@@ -125,6 +130,9 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         awaitCatchUp(postgres, opened, Duration.ofSeconds(30));
         group.close();
+        for (ModelRunResult result : gold.finish()) {
+          out.println(ModelsCommand.describe(result));
+        }
         summary(out, postgres, opened, warehouse);
       }
     }
@@ -195,7 +203,7 @@ final class DemoCommand implements Callable<Integer> {
         String source = table.startsWith("silver.")
             ? String.format("  (%,d)", sourceRows(statement, table.substring(table.indexOf('.') + 1)))
             : "";
-        out.printf("  %-20s %,10d rows%s%n", table, rows, source);
+        out.printf("  %-26s %,10d rows%s%n", table, rows, source);
       }
     }
     String lakeArgument = warehouse.equals(Path.of("lake").toAbsolutePath().normalize()) ? "" : " --lake " + warehouse;

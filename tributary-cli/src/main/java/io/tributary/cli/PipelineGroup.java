@@ -6,6 +6,7 @@ import io.tributary.api.spi.Source;
 import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
 import io.tributary.core.config.TributaryConfig;
+import io.tributary.core.pipeline.CommitListener;
 import io.tributary.core.pipeline.Pipeline;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineState;
@@ -26,13 +27,13 @@ final class PipelineGroup implements AutoCloseable {
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<IcebergLakeWriter> writers = new ArrayList<>();
 
-  PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings) {
+  PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener) {
     requireNonNull(lake, "lake is null");
     requireNonNull(settings, "settings is null");
     for (Source source : sources) {
       IcebergLakeWriter writer = new IcebergLakeWriter(lake);
       writers.add(writer);
-      pipelines.add(new Pipeline(source, writer, settings));
+      pipelines.add(new Pipeline(source, writer, settings, listener));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tributary.cli;
 
 import io.tributary.core.config.TributaryConfig;
+import io.tributary.core.pipeline.CommitListener;
 import io.tributary.lake.Lake;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,11 +26,15 @@ final class RunCommand implements Callable<Integer> {
     TributaryConfig configuration = TributaryConfig.load(config, System.getenv());
     try (StopRequest stop = StopRequest.install("tributary-shutdown");
         Lake lake = Lake.open(configuration.lake().warehouse());
+        GoldRefresher gold = configuration.models().map(models -> new GoldRefresher(lake, models)).orElse(null);
         PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration),
-            configuration.lake().pipelineSettings())) {
+            configuration.lake().pipelineSettings(), gold == null ? CommitListener.NONE : gold.listener())) {
       log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(),
           configuration.sources().keySet());
       group.start();
+      if (gold != null) {
+        gold.start();
+      }
       while (!stop.await(Duration.ofSeconds(1))) {
         Optional<Throwable> failure = group.failure();
         if (failure.isPresent()) {

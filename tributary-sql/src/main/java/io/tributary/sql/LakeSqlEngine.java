@@ -19,11 +19,13 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,13 +45,27 @@ public final class LakeSqlEngine implements AutoCloseable {
   private static final int MAX_SQL_IN_MESSAGE = 100;
 
   private final Catalog catalog;
+  private final AsOf asOf;
   private final SupportsNamespaces namespaces;
   private final Connection connection;
   /** The views in DuckDB, by {@code namespace.table}, with the table version each one reads. */
   private final Map<String, ViewState> built = new TreeMap<>();
 
+  /** An engine over the current snapshots; {@link #refresh()} moves it to newer ones. */
   public LakeSqlEngine(Catalog catalog) {
+    this(catalog, AsOf.current());
+  }
+
+  /**
+   * An engine over the lake as of a moment or at one table's snapshot (time travel). As of a timestamp, each
+   * table reads its last snapshot committed at or before it, and tables with none are absent. At a snapshot id,
+   * the table that has the snapshot reads it and the others read their current snapshot.
+   *
+   * @throws QueryException if no table has the snapshot id
+   */
+  public LakeSqlEngine(Catalog catalog, AsOf asOf) {
     this.catalog = requireNonNull(catalog, "catalog is null");
+    this.asOf = requireNonNull(asOf, "asOf is null");
     if (!(catalog instanceof SupportsNamespaces supportsNamespaces)) {
       throw new IllegalArgumentException("Invalid catalog " + catalog.name()
           + ": it cannot list namespaces (use a catalog that implements SupportsNamespaces, like JdbcCatalog)");
@@ -76,6 +92,7 @@ public final class LakeSqlEngine implements AutoCloseable {
     Set<String> seen = new TreeSet<>();
     Map<String, ViewState> changed = new LinkedHashMap<>();
     Set<String> schemas = new TreeSet<>();
+    boolean snapshotFound = false;
     for (Namespace namespace : namespaces.listNamespaces()) {
       String schema = namespace.toString();
       if (schema.equals(INTERNAL_NAMESPACE)) {
@@ -85,8 +102,15 @@ public final class LakeSqlEngine implements AutoCloseable {
       for (TableIdentifier identifier : catalog.listTables(namespace)) {
         String name = schema + "." + identifier.name();
         Table table = catalog.loadTable(identifier);
-        ViewState state = new ViewState(table.uuid(),
-            Optional.ofNullable(table.currentSnapshot()).map(snapshot -> snapshot.snapshotId()),
+        Optional<Optional<Snapshot>> version = version(table);
+        if (version.isEmpty()) {
+          continue;
+        }
+        Optional<Snapshot> snapshot = version.get();
+        if (snapshot.isPresent() && asOf.snapshotId().equals(Optional.of(snapshot.get().snapshotId()))) {
+          snapshotFound = true;
+        }
+        ViewState state = new ViewState(table.uuid(), snapshot.map(Snapshot::snapshotId),
             table.schema().schemaId(), "");
         ViewState current = built.get(name);
         if (current != null && current.sameVersion(state)) {
@@ -94,11 +118,15 @@ public final class LakeSqlEngine implements AutoCloseable {
           continue;
         }
         // Planning reads the manifests: done only when the snapshot or the schema moved.
-        state = state.withSelect(new SnapshotViewSql(name, table).select());
+        state = state.withSelect(new SnapshotViewSql(name, table, snapshot).select());
         changed.put(name, state);
         seen.add(name);
         LOG.debug("View {} reads snapshot {}", name, state.snapshotId().map(String::valueOf).orElse("none"));
       }
+    }
+    if (asOf.snapshotId().isPresent() && !snapshotFound) {
+      throw new QueryException("Cannot read the lake at snapshot " + asOf.snapshotId().get()
+          + ": no table has this snapshot (list a table's snapshots with its metadata, or give a timestamp)");
     }
     for (String schema : schemas) {
       execute("CREATE SCHEMA IF NOT EXISTS " + Sql.identifier(schema), "Cannot create schema " + schema);
@@ -116,6 +144,26 @@ public final class LakeSqlEngine implements AutoCloseable {
     }
     LOG.debug("SQL engine refreshed {} lake views ({} changed) in {} ms", built.size(), changed.size(),
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** Which version of the lake this engine reads. */
+  public AsOf asOf() {
+    return asOf;
+  }
+
+  /**
+   * The snapshot of {@code table} the engine reads: empty when the table did not exist at the time travel
+   * moment (no view), an empty inner optional when it exists without data.
+   */
+  private Optional<Optional<Snapshot>> version(Table table) {
+    if (asOf.timestamp().isPresent()) {
+      Long id = SnapshotUtil.nullableSnapshotIdAsOfTime(table, asOf.timestamp().get().toEpochMilli());
+      return id == null ? Optional.empty() : Optional.of(Optional.of(table.snapshot(id)));
+    }
+    if (asOf.snapshotId().isPresent() && table.snapshot(asOf.snapshotId().get()) != null) {
+      return Optional.of(Optional.of(table.snapshot(asOf.snapshotId().get())));
+    }
+    return Optional.of(Optional.ofNullable(table.currentSnapshot()));
   }
 
   /** The lake tables that can be queried, as {@code namespace.table}, sorted. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.iceberg.ContentFile;
@@ -17,6 +18,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
@@ -36,23 +38,38 @@ final class SnapshotViewSql {
 
   private final String tableName;
   private final Table table;
+  private final Optional<Snapshot> snapshot;
   private final Schema schema;
 
+  /** Reads the table's current snapshot. */
   SnapshotViewSql(String tableName, Table table) {
+    this(tableName, table, Optional.ofNullable(table.currentSnapshot()));
+  }
+
+  /** Reads {@code snapshot} of the table (empty: the table has no snapshot, it reads as empty). */
+  SnapshotViewSql(String tableName, Table table, Optional<Snapshot> snapshot) {
     this.tableName = requireNonNull(tableName, "tableName is null");
     this.table = requireNonNull(table, "table is null");
-    this.schema = table.schema();
+    this.snapshot = requireNonNull(snapshot, "snapshot is null");
+    // An older snapshot is read with the schema it was written with, as Iceberg's time travel does; the
+    // current one with the current schema, which may have changed without a new snapshot.
+    boolean current = snapshot.isEmpty() || table.currentSnapshot() == null
+        || snapshot.get().snapshotId() == table.currentSnapshot().snapshotId();
+    this.schema = current
+        ? table.schema()
+        : Optional.ofNullable(snapshot.get().schemaId()).map(id -> table.schemas().get(id)).orElse(table.schema());
   }
 
   /** The SELECT statement of the view. */
   String select() {
-    if (table.currentSnapshot() == null) {
+    if (snapshot.isEmpty()) {
       return emptySelect();
     }
     Map<String, DataFileRef> dataFiles = new LinkedHashMap<>();
     Map<String, DeleteFile> positionDeletes = new LinkedHashMap<>();
     Map<String, DeleteFile> equalityDeletes = new LinkedHashMap<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshot.get().snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
         String location = task.file().location();
         checkParquet(task.file());
