@@ -13,7 +13,6 @@ import io.tributary.sql.models.TestResult;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,13 +34,14 @@ final class GoldRefresher implements AutoCloseable {
   private final ModelScheduler scheduler;
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile Set<String> lakeTables = Set.of();
 
   GoldRefresher(Lake lake, Path models) {
     requireNonNull(lake, "lake is null");
     this.project = ModelProject.load(requireNonNull(models, "models is null"));
     this.engine = new LakeSqlEngine(lake.catalog());
     this.runner = new ModelRunner(lake, engine);
-    this.scheduler = new ModelScheduler(project, runner, Clock.systemUTC());
+    this.scheduler = new ModelScheduler(project, runner, Clock.systemUTC(), table -> lakeTables.contains(table));
     this.thread = new Thread(this::loop, "tributary-gold");
     this.thread.setDaemon(true);
     log.info("Gold layer: {} models from {}", project.models().size(), models);
@@ -51,9 +51,9 @@ final class GoldRefresher implements AutoCloseable {
     // Tables committed before this process started may be newer than the gold tables; tables
     // that do not exist yet mark their models when their first commit comes.
     engine.refresh();
-    Set<String> existing = new HashSet<>(engine.tables());
+    lakeTables = Set.copyOf(engine.tables());
     scheduler.onCommitted(project.models().stream().flatMap(model -> model.references().stream())
-        .filter(existing::contains)
+        .filter(lakeTables::contains)
         .collect(Collectors.toSet()));
     thread.start();
   }
@@ -79,6 +79,10 @@ final class GoldRefresher implements AutoCloseable {
   private void loop() {
     while (running) {
       try {
+        if (!scheduler.dirtyModels().isEmpty()) {
+          engine.refresh();
+          lakeTables = Set.copyOf(engine.tables());
+        }
         scheduler.runDue();
         Thread.sleep(POLL_MILLIS);
       } catch (InterruptedException e) {

@@ -4,15 +4,19 @@ import io.tributary.lake.Checkpoint;
 import io.tributary.lake.Checkpoints;
 import io.tributary.lake.Lake;
 import io.tributary.sql.LakeSqlEngine;
+import io.tributary.sql.models.Model;
+import io.tributary.sql.models.ModelRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code tributary status}: how far each source got and what each table holds. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show each source's committed position and the lake's tables.")
@@ -38,10 +42,22 @@ final class StatusCommand implements Callable<Integer> {
       out.println("Tables");
       for (String table : engine.tables()) {
         Object rows = engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0);
-        out.printf("  %-32s %,12d rows%n", table, ((Number) rows).longValue());
+        out.printf("  %-32s %,12d rows%s%n", table, ((Number) rows).longValue(), goldDetails(opened, table));
       }
       out.flush();
     }
     return 0;
+  }
+
+  /** For a gold table: when its model last refreshed it and how its tests went. */
+  private static String goldDetails(Lake lake, String table) {
+    if (!table.startsWith(Model.GOLD + ".")) {
+      return "";
+    }
+    Table gold = lake.catalog().loadTable(TableIdentifier.parse(table));
+    String refreshed = gold.currentSnapshot() == null ? "never refreshed"
+        : "refreshed " + Instant.ofEpochMilli(gold.currentSnapshot().timestampMillis());
+    String tests = gold.properties().get(ModelRunner.TESTS_PROPERTY);
+    return ", " + refreshed + (tests == null ? "" : ", tests: " + tests);
   }
 }

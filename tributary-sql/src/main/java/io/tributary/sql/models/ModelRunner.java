@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelRunner {
   /** Table property: the model file a gold table comes from. */
   public static final String MODEL_PROPERTY = "tributary.model";
+  /** Table property of a gold table: its model's last test outcome, e.g. {@code 3 passed}. */
+  public static final String TESTS_PROPERTY = "tributary.tests";
   private static final Logger LOG = LoggerFactory.getLogger(ModelRunner.class);
   private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
 
@@ -204,7 +206,32 @@ public final class ModelRunner {
       }
       results.add(result);
     }
+    recordTests(model, results);
     return List.copyOf(results);
+  }
+
+  /**
+   * Keeps the outcome of the model's tests on its gold table ({@value #TESTS_PROPERTY}), so that
+   * {@code tributary status} can show it from the lake alone. Unchanged outcomes are not rewritten.
+   */
+  private void recordTests(Model model, List<TestResult> results) {
+    TableIdentifier identifier = TableIdentifier.of(Model.GOLD, model.name());
+    if (results.isEmpty() || !catalog.tableExists(identifier)) {
+      return;
+    }
+    List<String> failed = new ArrayList<>();
+    for (TestResult result : results) {
+      if (!result.passed()) {
+        failed.add(result.test() + (result.error().isPresent() ? " could not run" : " " + result.failingRows() + " rows"));
+      }
+    }
+    String summary = failed.isEmpty()
+        ? results.size() + " passed"
+        : (results.size() - failed.size()) + " passed, " + failed.size() + " failed: " + String.join("; ", failed);
+    org.apache.iceberg.Table table = catalog.loadTable(identifier);
+    if (!summary.equals(table.properties().get(TESTS_PROPERTY))) {
+      table.updateProperties().set(TESTS_PROPERTY, summary).commit();
+    }
   }
 
   // ---- one run

@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelScheduler {
   private static final Logger LOG = LoggerFactory.getLogger(ModelScheduler.class);
 
+  private final Predicate<String> tableExists;
   private final ModelProject project;
   private final ModelRunner runner;
   private final Clock clock;
@@ -36,6 +39,15 @@ public final class ModelScheduler {
   private final Object running = new Object();
 
   public ModelScheduler(ModelProject project, ModelRunner runner, Clock clock) {
+    this(project, runner, clock, table -> true);
+  }
+
+  /**
+   * @param tableExists whether a lake table ({@code silver.orders}) exists: a model reading one
+   *     that does not exist yet waits for its first commit instead of failing
+   */
+  public ModelScheduler(ModelProject project, ModelRunner runner, Clock clock, Predicate<String> tableExists) {
+    this.tableExists = requireNonNull(tableExists, "tableExists is null");
     this.project = requireNonNull(project, "project is null");
     this.runner = requireNonNull(runner, "runner is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -95,8 +107,23 @@ public final class ModelScheduler {
       LOG.debug("Running due models {}", due.stream().map(Model::name).toList());
       List<ModelRunResult> results = new ArrayList<>();
       Map<String, ModelRunResult> thisPass = new HashMap<>();
+      Map<String, String> waitingFor = new HashMap<>();
       for (Model model : due) {
         String key = key(model);
+        Optional<String> missing = model.references().stream()
+            .filter(table -> !table.startsWith(Model.GOLD + ".") && !tableExists.test(table))
+            .findFirst();
+        Optional<String> waitingUpstream = model.goldReferences().stream().filter(waitingFor::containsKey).findFirst();
+        if (missing.isPresent() || waitingUpstream.isPresent()) {
+          // Stays dirty, and so do the models reading it: they run once the missing table has its first commit.
+          String table = missing.orElseGet(() -> Model.GOLD + "." + waitingUpstream.get());
+          String reason = missing.isPresent()
+              ? "waiting for " + table + ", which has no rows yet"
+              : "waiting for " + table + ", which is " + waitingFor.get(waitingUpstream.get());
+          waitingFor.put(key, reason);
+          results.add(ModelRunResult.skipped(model.name(), reason));
+          continue;
+        }
         dirty.remove(key);
         lastRun.put(key, now);
         model.refresh().schedule().ifPresent(cron -> nextScheduled.put(key, cron.nextRun(now)));
