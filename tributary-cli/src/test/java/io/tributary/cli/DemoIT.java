@@ -36,12 +36,14 @@ class DemoIT {
         .contains("The lake now holds")
         .doesNotContain("The shop exists");
     Map<String, Counts> firstSummary = summary(first);
-    assertThat(firstSummary).containsOnlyKeys("bronze.clients", "bronze.orders", "silver.clients", "silver.orders");
+    assertThat(firstSummary).containsOnlyKeys("bronze.clients", "bronze.orders", "silver.clients", "silver.orders",
+        "gold.client_orders", "gold.revenue_by_city_day");
     assertSilverMatchesSource(firstSummary);
     // The workload only adds clients (it moves them, never deletes them), so the first load is all there.
     assertThat(firstSummary.get("silver.clients").source()).isGreaterThanOrEqualTo(200);
     assertThat(firstSummary.get("bronze.orders").lake()).isGreaterThan(500);
     assertLakeHolds(lake, firstSummary);
+    assertGoldIsRefreshed(first, lake);
 
     String second = demo(lake, "10s");
 
@@ -55,6 +57,7 @@ class DemoIT {
         .isGreaterThanOrEqualTo(firstSummary.get("silver.clients").source());
     assertThat(secondSummary.get("bronze.orders").lake()).isGreaterThan(firstSummary.get("bronze.orders").lake());
     assertLakeHolds(lake, secondSummary);
+    assertGoldIsRefreshed(second, lake);
   }
 
   private static String demo(Path lake, String duration, String... more) {
@@ -102,6 +105,33 @@ class DemoIT {
       assertThat(LakeRows.read(lake, "silver", "clients", List.of("id")))
           .doesNotHaveDuplicates()
           .hasSize((int) summary.get("silver.clients").source());
+    }
+  }
+
+  /**
+   * The demo's models ran at the end and their gold tables agree with silver, computed here with Iceberg's own
+   * reads: one client_orders row per client, with the client's number of orders.
+   */
+  private static void assertGoldIsRefreshed(String output, Path warehouse) {
+    assertThat(output).containsPattern("(?m)^SUCCEEDED gold\\.client_orders: [\\d,]+ rows written")
+        .containsPattern("(?m)^SUCCEEDED gold\\.revenue_by_city_day: [\\d,]+ rows written")
+        .doesNotContain("FAILED").doesNotContain("SKIPPED");
+    try (Lake lake = Lake.open(warehouse)) {
+      assertThat(LakeRows.exists(lake, "gold", "revenue_by_city_day")).isTrue();
+      assertThat(LakeRows.read(lake, "gold", "revenue_by_city_day", List.of("orders"))).isNotEmpty();
+      Map<Long, Long> expected = new TreeMap<>();
+      LakeRows.read(lake, "silver", "clients", List.of("id"))
+          .forEach(row -> expected.put(((Number) row.get(0)).longValue(), 0L));
+      LakeRows.read(lake, "silver", "orders", List.of("client_id")).stream()
+          .filter(row -> row.get(0) != null && expected.containsKey(((Number) row.get(0)).longValue()))
+          .forEach(row -> expected.merge(((Number) row.get(0)).longValue(), 1L, Long::sum));
+      Map<Long, Long> actual = new TreeMap<>();
+      for (List<Object> row : LakeRows.read(lake, "gold", "client_orders", List.of("client_id", "orders"))) {
+        Long previous = actual.put(((Number) row.get(0)).longValue(), ((Number) row.get(1)).longValue());
+        assertThat(previous).as("client %s appears once in gold.client_orders", row.get(0)).isNull();
+      }
+      assertThat(expected).isNotEmpty();
+      assertThat(actual).isEqualTo(expected);
     }
   }
 

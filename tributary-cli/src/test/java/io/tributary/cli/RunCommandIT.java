@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tributary run} on the first example of docs/configuration.md, unchanged but for the
- * warehouse and the port: pgbench's tables captured by a child JVM while pgbench-like transactions
- * run, then stopped with SIGTERM.
+ * warehouse and the port, plus {@code models: ./models} with one gold model: pgbench's tables captured
+ * by a child JVM while pgbench-like transactions run, the gold table refreshed after the commits, then
+ * stopped with SIGTERM.
  */
 class RunCommandIT {
   /** The example from docs/configuration.md, verbatim. */
@@ -51,6 +52,10 @@ class RunCommandIT {
           password: ${env:PGPASSWORD}
           tables: [public.pgbench_accounts, public.pgbench_branches, public.pgbench_tellers, public.pgbench_history]
       """;
+  /** The gold layer of the issue: one model over silver, in a models directory beside the configuration. */
+  private static final String MODELS = "models: ./models\n";
+  private static final String BRANCH_BALANCE =
+      "SELECT bid, sum(abalance) AS balance FROM silver.pgbench_accounts GROUP BY bid\n";
   /** The server trusts local connections, so any password works; a distinctive one can be looked for in the log. */
   private static final String PASSWORD = "Pgb3nch-s3cret-9f2a";
   private static final int BRANCHES = 4;
@@ -81,6 +86,7 @@ class RunCommandIT {
         int transactions = runTransactionsUntilStreaming(postgres, warehouse, child, log);
         assertThat(transactions).isGreaterThan(100);
         awaitLakeEqualsSource(postgres, warehouse, child, log);
+        awaitGoldEqualsSource(postgres, warehouse, child, log);
 
         try (Connection connection = postgres.connection("bench")) {
           assertThat(strings(connection, "SELECT pubname FROM pg_publication")).containsExactly("tributary_bench");
@@ -105,11 +111,14 @@ class RunCommandIT {
           .contains("Pipeline tributary: lake " + warehouse)
           .contains("Stopping pipeline tributary")
           .contains("Pipeline tributary stopped")
+          .contains("Gold layer: 1 models from " + directory.resolve("models"))
+          .contains("Model branch_balance (table) refreshed gold.branch_balance")
           .doesNotContain(PASSWORD)
           .doesNotContain("Exception");
       // After the clean stop the lake still equals the source.
       try (Connection connection = postgres.connection("bench"); Lake lake = Lake.open(warehouse)) {
         assertThat(differences(connection, lake)).isEmpty();
+        assertThat(goldDifferences(connection, lake)).isEmpty();
       }
     }
   }
@@ -133,7 +142,9 @@ class RunCommandIT {
 
   private Path writeConfig(Path warehouse, int port) throws IOException {
     String yaml = EXAMPLE.replace("/var/lib/tributary/lake", warehouse.toString())
-        .replace("port: 5432", "port: " + port);
+        .replace("port: 5432", "port: " + port) + MODELS;
+    Files.writeString(Files.createDirectories(directory.resolve("models")).resolve("branch_balance.sql"),
+        BRANCH_BALANCE);
     Path config = directory.resolve("tributary.yaml");
     Files.writeString(config, yaml);
     return config;
@@ -240,6 +251,38 @@ class RunCommandIT {
     }
     throw new AssertionError("The lake did not come to equal the source within 60 s (alive: " + child.isAlive()
         + "): " + differences + "\nlog:\n" + read(log));
+  }
+
+  /** Waits until gold.branch_balance, refreshed by the running process after its commits, equals the source. */
+  private static void awaitGoldEqualsSource(EmbeddedPostgresServer postgres, Path warehouse, Process child, Path log)
+      throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    List<String> differences = List.of("not compared yet");
+    while (Instant.now().isBefore(deadline) && child.isAlive()) {
+      try (Connection connection = postgres.connection("bench"); Lake lake = Lake.open(warehouse)) {
+        differences = goldDifferences(connection, lake);
+      }
+      if (differences.isEmpty()) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("gold.branch_balance did not come to equal the source within 30 s (alive: "
+        + child.isAlive() + "): " + differences + "\nlog:\n" + read(log));
+  }
+
+  /** What differs between gold.branch_balance and the same aggregate computed by PostgreSQL, row by row. */
+  private static List<String> goldDifferences(Connection connection, Lake lake) throws SQLException {
+    if (!LakeRows.exists(lake, "gold", "branch_balance")) {
+      return List.of("gold.branch_balance does not exist");
+    }
+    // PostgreSQL's sum(int) is bigint, DuckDB's is HUGEINT (decimal(38,0) in gold): compare the numbers' text.
+    List<String> expected = query(connection, "SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid")
+        .stream().map(Object::toString).sorted().toList();
+    List<String> actual = LakeRows.read(lake, "gold", "branch_balance", List.of("bid", "balance"))
+        .stream().map(Object::toString).sorted().toList();
+    return expected.equals(actual) ? List.of()
+        : List.of("gold.branch_balance " + actual + ", source " + expected);
   }
 
   /** What differs between the source's tables and the lake: silver for the keyed tables, bronze for history. */

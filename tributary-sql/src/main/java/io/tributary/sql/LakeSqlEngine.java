@@ -226,8 +226,12 @@ public final class LakeSqlEngine implements AutoCloseable {
     if (message.startsWith("Catalog Error") && missing.find()) {
       String name = missing.group(1) != null ? missing.group(1) : missing.group(2);
       String table = name.contains(".") ? name : qualifier(sql, name).map(schema -> schema + "." + name).orElse(name);
-      String known = built.isEmpty() ? "the lake has no tables yet" : "tables: " + String.join(", ", built.keySet());
-      return new QueryException("Cannot run query: table " + table + " does not exist (" + known + ")", e);
+      // As of a moment, "does not exist" means "did not exist then": say so, or the user looks for a typo.
+      String when = asOf.timestamp().map(time -> " as of " + time).orElse("");
+      String known = built.isEmpty()
+          ? (when.isEmpty() ? "the lake has no tables yet" : "the lake had no tables yet")
+          : "tables: " + String.join(", ", built.keySet());
+      return new QueryException("Cannot run query: table " + table + " does not exist" + when + " (" + known + ")", e);
     }
     return new QueryException("Cannot run query '" + firstLine(sql) + "': " + message, e);
   }

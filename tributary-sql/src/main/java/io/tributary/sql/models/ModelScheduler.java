@@ -36,6 +36,8 @@ public final class ModelScheduler {
   private final Map<String, Instant> nextScheduled = new ConcurrentHashMap<>();
   private final Map<String, ModelRunResult> lastResults = new ConcurrentHashMap<>();
   private final Map<String, List<TestResult>> lastTests = new ConcurrentHashMap<>();
+  /** Why each waiting model waits, as last logged: runDue polls, and the log should say it once. */
+  private final Map<String, String> waitReported = new ConcurrentHashMap<>();
   private final Object running = new Object();
 
   public ModelScheduler(ModelProject project, ModelRunner runner, Clock clock) {
@@ -121,9 +123,13 @@ public final class ModelScheduler {
               ? "waiting for " + table + ", which has no rows yet"
               : "waiting for " + table + ", which is " + waitingFor.get(waitingUpstream.get());
           waitingFor.put(key, reason);
+          if (!reason.equals(waitReported.put(key, reason))) {
+            LOG.info("Model {} is {}", model.name(), reason);
+          }
           results.add(ModelRunResult.skipped(model.name(), reason));
           continue;
         }
+        waitReported.remove(key);
         dirty.remove(key);
         lastRun.put(key, now);
         model.refresh().schedule().ifPresent(cron -> nextScheduled.put(key, cron.nextRun(now)));

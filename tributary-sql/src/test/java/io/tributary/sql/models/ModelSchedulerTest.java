@@ -94,6 +94,57 @@ class ModelSchedulerTest {
   }
 
   @Test
+  void modelReadingATableNotInTheLakeYetWaitsForItAndRunsOnceItExists() throws Exception {
+    Path models = Files.createDirectories(directory.resolve("models"));
+    Files.writeString(models.resolve("m.sql"),
+        "SELECT o.id, x.name FROM silver.orders o JOIN silver.x x ON x.id = o.id");
+    Files.writeString(models.resolve("n.sql"), "SELECT count(*) AS rows FROM gold.m");
+    FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
+    Set<String> lakeTables = new java.util.HashSet<>(Set.of("silver.orders"));
+    try (Lake lake = Lake.open(directory.resolve("lake"))) {
+      SilverTables silver = new SilverTables(lake);
+      Table orders = silver.create("orders", SilverTables.ORDERS);
+      silver.upsert(orders, List.of(SilverTables.order(orders, 1, 1L, "new", "1.00"),
+          SilverTables.order(orders, 2, 1L, "new", "2.00")), List.of());
+      try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog())) {
+        ModelScheduler scheduler = new ModelScheduler(ModelProject.load(models), new ModelRunner(lake, engine), clock,
+            lakeTables::contains);
+
+        scheduler.onCommitted(Set.of("silver.orders"));
+        List<ModelRunResult> waiting = scheduler.runDue();
+
+        assertThat(waiting).extracting(ModelRunResult::model, ModelRunResult::outcome).containsExactly(
+            org.assertj.core.api.Assertions.tuple("m", ModelRunResult.Outcome.SKIPPED),
+            org.assertj.core.api.Assertions.tuple("n", ModelRunResult.Outcome.SKIPPED));
+        assertThat(waiting.get(0).error()).contains("waiting for silver.x, which has no rows yet");
+        assertThat(waiting.get(1).error())
+            .contains("waiting for gold.m, which is waiting for silver.x, which has no rows yet");
+        assertThat(scheduler.dirtyModels()).containsExactlyInAnyOrder("m", "n");
+        assertThat(lake.catalog().tableExists(org.apache.iceberg.catalog.TableIdentifier.of("gold", "m"))).isFalse();
+        // Still waiting on the next round: nothing ran, nothing failed.
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(scheduler.runDue()).extracting(ModelRunResult::outcome)
+            .containsOnly(ModelRunResult.Outcome.SKIPPED);
+        assertThat(scheduler.dirtyModels()).containsExactlyInAnyOrder("m", "n");
+
+        Table x = silver.create("x", SilverTables.CLIENTS);
+        silver.upsert(x, List.of(SilverTables.client(x, 2, "bia"), SilverTables.client(x, 3, "cid")), List.of());
+        lakeTables.add("silver.x");
+        clock.advance(Duration.ofSeconds(1));
+        List<ModelRunResult> ran = scheduler.runDue();
+
+        assertThat(ran).extracting(ModelRunResult::model, ModelRunResult::outcome).containsExactly(
+            org.assertj.core.api.Assertions.tuple("m", ModelRunResult.Outcome.SUCCEEDED),
+            org.assertj.core.api.Assertions.tuple("n", ModelRunResult.Outcome.SUCCEEDED));
+        assertThat(scheduler.dirtyModels()).isEmpty();
+        assertThat(engine.query("SELECT id, name FROM gold.m").rows()).containsExactly(List.of(2L, "bia"));
+        assertThat(engine.query("SELECT rows FROM gold.n").rows()).containsExactly(List.of(1L));
+        assertThat(scheduler.runDue()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void cronFindsTheNextRun() {
     Instant after = Instant.parse("2026-01-30T23:58:10Z"); // a Friday
     assertThat(CronSchedule.parse("*/5 * * * *").nextRun(after)).isEqualTo(Instant.parse("2026-01-31T00:00:00Z"));
