@@ -166,7 +166,8 @@ final class ModelsCommand implements Runnable {
       sample.add(row.toString());
     }
     return String.format(Locale.ROOT, "FAIL      %s %s: %s%s", test.model(), test.test(),
-        test.error().orElse(String.format(Locale.ROOT, "%,d failing rows", test.failingRows())),
+        test.error().orElse(String.format(Locale.ROOT, "%,d failing %s", test.failingRows(),
+            test.failingRows() == 1 ? "row" : "rows")),
         sample.isEmpty() ? "" : ", e.g. " + String.join(" ", sample));
   }
 }

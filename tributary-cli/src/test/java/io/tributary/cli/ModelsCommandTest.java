@@ -106,7 +106,7 @@ class ModelsCommandTest {
         "SUCCEEDED gold.by_customer: 3 rows written, 0 deleted DURATION",
         "PASS      base not_null(id)",
         "PASS      base unique(id)",
-        "FAIL      base accepted_values(status): 1 failing rows, e.g. [3, cid, 30.00, shipped]");
+        "FAIL      base accepted_values(status): 1 failing row, e.g. [3, cid, 30.00, shipped]");
     assertThat(first.exit()).isEqualTo(1);
     assertThat(query("SELECT customer, total, orders FROM gold.by_customer ORDER BY customer")).isEqualTo("""
         customer,total,orders\r
@@ -121,7 +121,7 @@ class ModelsCommandTest {
     assertThat(lines(tests.out())).containsExactly(
         "PASS      base not_null(id)",
         "PASS      base unique(id)",
-        "FAIL      base accepted_values(status): 1 failing rows, e.g. [3, cid, 30.00, shipped]");
+        "FAIL      base accepted_values(status): 1 failing row, e.g. [3, cid, 30.00, shipped]");
     assertThat(tests.exit()).isEqualTo(1);
 
     // Fix the data: order 3 is paid now, order 1 is gone. The incremental model changes only those keys.
