@@ -105,6 +105,7 @@ class PostgresSourceIT {
       assertThat(sink.events.subList(55, 58)).extracting(event -> event.row().get("id")).containsExactly(21, 20, 22);
       assertThat(sink.events.stream().map(ChangeEvent::position).toList()).isSorted();
       source.acknowledge(sink.events.get(55).position());
+      assertThat(sink.failure).as("the source reported no failure").isNull();
     } finally {
       source.close();
     }
@@ -212,9 +213,11 @@ class PostgresSourceIT {
       progress.add(position);
     }
 
+    volatile Throwable failure;
+
     @Override
     public void failed(Throwable error) {
-      error.printStackTrace();
+      failure = error;
     }
   }
 }
