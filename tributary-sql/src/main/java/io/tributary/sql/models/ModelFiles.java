@@ -32,9 +32,10 @@ final class ModelFiles {
   static final String UNIQUE_KEY = "unique-key";
   static final String REFRESH = "refresh";
   static final String TESTS = "tests";
+  static final String INCREMENTAL_BY = "incremental-by";
   static final String MIN_INTERVAL = "min-interval";
   static final String SCHEDULE = "schedule";
-  private static final List<String> KEYS = List.of(MATERIALIZED, UNIQUE_KEY, REFRESH, TESTS);
+  private static final List<String> KEYS = List.of(MATERIALIZED, UNIQUE_KEY, INCREMENTAL_BY, REFRESH, TESTS);
   private static final Pattern HEADER_SETTING =
       Pattern.compile("^\\s*--\\s*((?:" + String.join("|", KEYS) + ")\\s*:.*)$");
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -89,10 +90,15 @@ final class ModelFiles {
       }
       references.add(reference.table());
     }
+    Map<String, List<String>> incrementalBy = settings.containsKey(INCREMENTAL_BY)
+        ? incrementalBy(settings.get(INCREMENTAL_BY), references)
+        : Map.of();
     try {
-      return new Model(name, sqlFile, sql, materialization, uniqueKey, tests, refresh, references);
+      return new Model(name, sqlFile, sql, materialization, uniqueKey, tests, refresh, references, incrementalBy);
     } catch (IllegalArgumentException e) {
-      throw ModelException.at(sqlFile, 1, e.getMessage(), e);
+      Setting by = settings.get(INCREMENTAL_BY);
+      throw ModelException.at(by == null ? sqlFile : by.file(), by == null ? 1 : by.line(by.keyNode()),
+          e.getMessage(), e);
     }
   }
 
@@ -222,6 +228,32 @@ final class ModelFiles {
       throw error(setting, setting.keyNode(), "Invalid refresh: both min-interval and schedule given (give one)");
     }
     return new RefreshPolicy(interval, schedule);
+  }
+
+  /** {@code {silver.t: column}} or {@code {silver.t: [a, b]}}: each table must be a silver table the model reads. */
+  private static Map<String, List<String>> incrementalBy(Setting setting, Set<String> references) {
+    if (!(setting.value() instanceof MappingNode mapping) || mapping.getValue().isEmpty()) {
+      throw error(setting, setting.value(), "Invalid " + INCREMENTAL_BY + ": expected each silver table the model"
+          + " reads and its columns giving the unique key, like {silver.orders: client_id}, found "
+          + describe(setting.value()));
+    }
+    Map<String, List<String>> byTable = new LinkedHashMap<>();
+    for (NodeTuple tuple : mapping.getValue()) {
+      String table = scalar(setting, tuple.getKeyNode()).strip().toLowerCase(Locale.ROOT);
+      if (!table.startsWith(Model.SILVER + ".") || table.indexOf('.') != table.lastIndexOf('.')) {
+        throw error(setting, tuple.getKeyNode(), "Invalid " + INCREMENTAL_BY + " table '" + table
+            + "' (name a silver table the model reads, like silver.orders)");
+      }
+      if (!references.contains(table)) {
+        throw error(setting, tuple.getKeyNode(), "Invalid " + INCREMENTAL_BY + " table '" + table
+            + "': the model does not read it (it reads " + String.join(", ", references) + ")");
+      }
+      if (byTable.put(table, names(setting, tuple.getValueNode())) != null) {
+        throw error(setting, tuple.getKeyNode(), "Invalid " + INCREMENTAL_BY + ": " + table
+            + " is listed twice (keep one)");
+      }
+    }
+    return byTable;
   }
 
   private static Duration duration(Setting setting, Node node) {

@@ -75,6 +75,7 @@ public final class ModelRunner {
   private final LakeSqlEngine engine;
   private final Map<String, ModelRunResult> lastResults = new ConcurrentHashMap<>();
   private final Map<String, List<TestResult>> lastTests = new ConcurrentHashMap<>();
+  private final Map<String, String> fallbacks = new ConcurrentHashMap<>();
 
   public ModelRunner(Lake lake, LakeSqlEngine engine) {
     this(requireNonNull(lake, "lake is null").catalog(), engine);
@@ -163,8 +164,9 @@ public final class ModelRunner {
       synchronized (engine) {
         result = refresh(model, start);
       }
-      LOG.info("Model {} ({}) refreshed {}: +{} -{} rows, snapshot {}, {} ms", model.name(),
+      LOG.info("Model {} ({}) refreshed {}: +{} -{} rows{}, snapshot {}, {} ms", model.name(),
           model.materialization().configName(), model.table(), result.rowsWritten(), result.rowsDeleted(),
+          result.recomputedKeys().map(keys -> " (" + keys + " keys recomputed)").orElse(""),
           result.snapshotId().map(String::valueOf).orElse("none"), result.duration().toMillis());
     } catch (RuntimeException e) {
       String message = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getName());
@@ -237,18 +239,25 @@ public final class ModelRunner {
   // ---- one run
 
   private ModelRunResult refresh(Model model, long start) {
+    UpstreamLog.Sources sources = model.incrementalBy().isEmpty()
+        ? UpstreamLog.Sources.fallback("")
+        : UpstreamLog.sources(catalog, model);
     engine.refresh();
     Connection connection = engine.connection();
     List<Types.NestedField> fields = resultFields(connection, model);
     String result = "__tributary_model_" + model.name();
     String resultTable = ModelProject.ident(result);
     try {
-      execute(connection, "CREATE OR REPLACE TEMP TABLE " + resultTable + " AS SELECT " + fields.stream()
-          .map(field -> "CAST(q." + ModelProject.ident(field.name()) + " AS " + GoldTypes.duckDb(field.type())
-              + ") AS " + ModelProject.ident(field.name()))
-          .collect(Collectors.joining(", ")) + " FROM (" + model.sql() + "\n) q", model);
-      if (model.materialization() == Materialization.INCREMENTAL) {
-        checkUniqueKey(connection, model, resultTable, fields);
+      Map<String, String> summary = Map.of();
+      Map<String, String> positions = Map.of();
+      if (sources.fallback().isEmpty()) {
+        try {
+          positions = UpstreamLog.positions(connection, sources.sources());
+        } catch (SQLException e) {
+          throw new IllegalStateException("Cannot read the bronze positions of model " + model.name() + ": "
+              + e.getMessage(), e);
+        }
+        summary = UpstreamLog.summary(sources.sources(), positions);
       }
       TableIdentifier identifier = TableIdentifier.of(Model.GOLD, model.name());
       boolean created = false;
@@ -261,10 +270,28 @@ public final class ModelRunner {
       }
       try {
         boolean sameSchema = sameColumns(table.schema(), fields);
-        if (model.materialization() == Materialization.INCREMENTAL && sameSchema && table.currentSnapshot() != null) {
-          return incremental(connection, model, table, resultTable, start);
+        boolean incremental = model.materialization() == Materialization.INCREMENTAL && sameSchema
+            && table.currentSnapshot() != null;
+        if (incremental && sources.fallback().isEmpty()) {
+          Optional<String> unusable = UpstreamLog.unusable(catalog, table.currentSnapshot(), sources.sources(),
+              positions);
+          if (unusable.isEmpty()) {
+            fallbacks.remove(model.name());
+            return byKey(connection, model, table, sources.sources(), fields, resultTable, summary, start);
+          }
+          logFallback(model, unusable.get());
+        } else if (!model.incrementalBy().isEmpty() && sources.fallback().isPresent()) {
+          logFallback(model, sources.fallback().get());
         }
-        return fullRefresh(connection, model, table, resultTable, fields, sameSchema, start);
+        compute(connection, model, fields, resultTable, model.sql());
+        if (model.materialization() == Materialization.INCREMENTAL) {
+          checkUniqueKey(connection, model, resultTable, fields);
+        }
+        if (incremental) {
+          return incremental(connection, model, table, resultTable, goldView(model), summary, Optional.empty(),
+              start);
+        }
+        return fullRefresh(connection, model, table, resultTable, fields, sameSchema, summary, start);
       } catch (RuntimeException e) {
         if (created) {
           dropQuietly(identifier, e);
@@ -273,6 +300,48 @@ public final class ModelRunner {
       }
     } finally {
       executeQuietly(connection, "DROP TABLE IF EXISTS " + resultTable);
+    }
+  }
+
+  /** Logs once per reason why an {@code incremental-by} model recomputes its whole query. */
+  private void logFallback(Model model, String reason) {
+    if (!reason.equals(fallbacks.put(model.name(), reason))) {
+      LOG.info("Model {} recomputes its whole query, not only the keys touched since the last run: {}", model.name(),
+          reason);
+    }
+  }
+
+  /** Fills the result table with the rows of {@code query} (the model's, or some of them) in the gold types. */
+  private static void compute(Connection connection, Model model, List<Types.NestedField> fields, String resultTable,
+      String query) {
+    execute(connection, "CREATE OR REPLACE TEMP TABLE " + resultTable + " AS SELECT " + fields.stream()
+        .map(field -> "CAST(q." + ModelProject.ident(field.name()) + " AS " + GoldTypes.duckDb(field.type())
+            + ") AS " + ModelProject.ident(field.name()))
+        .collect(Collectors.joining(", ")) + " FROM (" + query + "\n) q", model);
+  }
+
+  /**
+   * Recomputes only the unique keys fed by source rows that changed since the last run, and replaces those keys'
+   * rows in the gold table.
+   */
+  private ModelRunResult byKey(Connection connection, Model model, Table table, List<UpstreamLog.Source> sources,
+      List<Types.NestedField> fields, String resultTable, Map<String, String> summary, long start) {
+    List<Types.NestedField> goldKeys = keyFields(model, table.schema().columns());
+    String affected = ModelProject.ident("__tributary_affected_" + model.name());
+    try {
+      execute(connection, "CREATE OR REPLACE TEMP TABLE " + affected + " AS "
+          + UpstreamLog.affectedKeys(table.currentSnapshot(), sources, goldKeys), model);
+      long keys = count(connection, model, affected);
+      boolean nullKeys = count(connection, model, "(SELECT 1 FROM " + affected + " WHERE "
+          + UpstreamLog.hasNull(goldKeys) + ")") > 0;
+      compute(connection, model, fields, resultTable, UpstreamLog.restrict(model.sql(), affected, goldKeys, nullKeys));
+      checkUniqueKey(connection, model, resultTable, fields);
+      String goldRows = "(" + UpstreamLog.restrict("SELECT * FROM " + goldView(model), affected, goldKeys, nullKeys)
+          + ")";
+      LOG.debug("Model {} recomputes {} keys touched since the last run", model.name(), keys);
+      return incremental(connection, model, table, resultTable, goldRows, summary, Optional.of(keys), start);
+    } finally {
+      executeQuietly(connection, "DROP TABLE IF EXISTS " + affected);
     }
   }
 
@@ -335,10 +404,16 @@ public final class ModelRunner {
 
   /** The unique key columns, spelled as the result names them. */
   private static String keyColumns(Model model, List<Types.NestedField> fields) {
-    return model.uniqueKey().stream()
-        .map(key -> fields.stream().filter(field -> field.name().equalsIgnoreCase(key)).findFirst().orElseThrow())
+    return keyFields(model, fields).stream()
         .map(field -> ModelProject.ident(field.name()))
         .collect(Collectors.joining(", "));
+  }
+
+  /** The unique key columns among {@code fields}, in unique-key order. */
+  private static List<Types.NestedField> keyFields(Model model, List<Types.NestedField> fields) {
+    return model.uniqueKey().stream()
+        .map(key -> fields.stream().filter(field -> field.name().equalsIgnoreCase(key)).findFirst().orElseThrow())
+        .toList();
   }
 
   private Table create(TableIdentifier identifier, Model model, List<Types.NestedField> fields) {
@@ -376,7 +451,7 @@ public final class ModelRunner {
   }
 
   private ModelRunResult fullRefresh(Connection connection, Model model, Table table, String resultTable,
-      List<Types.NestedField> fields, boolean sameSchema, long start) {
+      List<Types.NestedField> fields, boolean sameSchema, Map<String, String> summary, long start) {
     long previous = table.currentSnapshot() == null ? 0 : count(connection, model, goldView(model));
     Transaction transaction = table.newTransaction();
     if (!sameSchema) {
@@ -392,14 +467,19 @@ public final class ModelRunner {
     OverwriteFiles overwrite = transaction.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
     files.forEach(overwrite::addFile);
     overwrite.set(MODEL_PROPERTY, model.name());
+    summary.forEach(overwrite::set);
     overwrite.commit();
     commit(table, transaction::commitTransaction, files);
     table.refresh();
-    return succeeded(model, rows, previous, table, start);
+    return succeeded(model, rows, previous, table, Optional.empty(), start);
   }
 
-  private ModelRunResult incremental(Connection connection, Model model, Table table, String resultTable, long start) {
-    String gold = goldView(model);
+  /**
+   * Commits the difference between the result table and {@code gold} (the gold rows the result replaces) as one
+   * row delta, recording {@code summary}; commits nothing when neither the rows nor the summary changed.
+   */
+  private ModelRunResult incremental(Connection connection, Model model, Table table, String resultTable, String gold,
+      Map<String, String> summary, Optional<Long> recomputedKeys, long start) {
     List<Types.NestedField> columns = table.schema().columns();
     String list = columns.stream().map(field -> ModelProject.ident(field.name())).collect(Collectors.joining(", "));
     String keys = keyColumns(model, columns);
@@ -414,8 +494,11 @@ public final class ModelRunner {
           + " EXCEPT SELECT " + list + " FROM " + gold, model);
       long deleted = count(connection, model, deletes);
       long written = count(connection, model, upserts);
-      if (deleted == 0 && written == 0) {
-        return succeeded(model, 0, 0, table, start);
+      Map<String, String> recorded = table.currentSnapshot().summary();
+      boolean moved = summary.entrySet().stream()
+          .anyMatch(entry -> !entry.getValue().equals(recorded.get(entry.getKey())));
+      if (deleted == 0 && written == 0 && !moved) {
+        return succeeded(model, 0, 0, table, recomputedKeys, start);
       }
       List<ContentFile<?>> files = new ArrayList<>();
       RowDelta delta = table.newRowDelta();
@@ -430,11 +513,12 @@ public final class ModelRunner {
         delta.addDeletes(delete);
       }
       delta.set(MODEL_PROPERTY, model.name());
+      summary.forEach(delta::set);
       Long base = table.currentSnapshot().snapshotId();
       delta.validateFromSnapshot(base);
       commit(table, delta::commit, files);
       table.refresh();
-      return succeeded(model, written, deleted, table, start);
+      return succeeded(model, written, deleted, table, recomputedKeys, start);
     } finally {
       executeQuietly(connection, "DROP TABLE IF EXISTS " + deletes);
       executeQuietly(connection, "DROP TABLE IF EXISTS " + upserts);
@@ -483,11 +567,12 @@ public final class ModelRunner {
     return false;
   }
 
-  private ModelRunResult succeeded(Model model, long written, long deleted, Table table, long start) {
+  private ModelRunResult succeeded(Model model, long written, long deleted, Table table,
+      Optional<Long> recomputedKeys, long start) {
     Optional<Long> snapshot = Optional.ofNullable(table.currentSnapshot()).map(s -> s.snapshotId());
     engine.refresh();
     return new ModelRunResult(model.name(), ModelRunResult.Outcome.SUCCEEDED, written, deleted, snapshot,
-        elapsed(start), Optional.empty());
+        elapsed(start), Optional.empty(), recomputedKeys);
   }
 
   private static void commit(Table table, Runnable commit, List<? extends ContentFile<?>> files) {

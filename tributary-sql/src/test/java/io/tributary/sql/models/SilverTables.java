@@ -67,6 +67,11 @@ final class SilverTables {
 
   /** Inserts or replaces rows by id, and deletes the ids in {@code deletes}, in one row delta. */
   void upsert(Table table, List<Record> rows, List<Long> deletes) {
+    upsert(table, rows, deletes, Map.of());
+  }
+
+  /** Like {@link #upsert(Table, List, List)}, with entries for the snapshot summary. */
+  void upsert(Table table, List<Record> rows, List<Long> deletes, Map<String, String> summary) {
     table.refresh();
     RowDelta delta = table.newRowDelta();
     List<Long> keys = new ArrayList<>(deletes);
@@ -77,6 +82,7 @@ final class SilverTables {
     if (!rows.isEmpty()) {
       delta.addRows(writeData(table, rows));
     }
+    summary.forEach(delta::set);
     delta.commit();
   }
 
