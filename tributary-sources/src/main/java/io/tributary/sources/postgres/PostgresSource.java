@@ -221,7 +221,11 @@ public final class PostgresSource implements Source {
     properties.setProperty("max.queue.size", "16384");
     properties.setProperty("snapshot.fetch.size", "10000");
     properties.setProperty("slot.drop.on.stop", "false");
-    properties.setProperty("errors.max.retries", "3");
+    // A lost connection (the server restarting, say) is retried without end; authentication and
+    // other permanent errors still stop the source.
+    properties.setProperty("errors.max.retries", "-1");
+    properties.setProperty("errors.retry.delay.initial.ms", "1000");
+    properties.setProperty("errors.retry.delay.max.ms", "30000");
     return properties;
   }
 
