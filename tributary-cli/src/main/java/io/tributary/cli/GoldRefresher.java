@@ -9,13 +9,11 @@ import io.tributary.sql.models.ModelProject;
 import io.tributary.sql.models.ModelRunResult;
 import io.tributary.sql.models.ModelRunner;
 import io.tributary.sql.models.ModelScheduler;
-import io.tributary.sql.models.TestResult;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,15 +31,15 @@ final class GoldRefresher implements AutoCloseable {
   private final ModelRunner runner;
   private final ModelScheduler scheduler;
   private final Thread thread;
+  private final Lake lake;
   private volatile boolean running = true;
-  private volatile Set<String> lakeTables = Set.of();
 
   GoldRefresher(Lake lake, Path models) {
-    requireNonNull(lake, "lake is null");
+    this.lake = requireNonNull(lake, "lake is null");
     this.project = ModelProject.load(requireNonNull(models, "models is null"));
     this.engine = new LakeSqlEngine(lake.catalog());
     this.runner = new ModelRunner(lake, engine);
-    this.scheduler = new ModelScheduler(project, runner, Clock.systemUTC(), table -> lakeTables.contains(table));
+    this.scheduler = new ModelScheduler(project, runner, Clock.systemUTC(), this::exists);
     this.thread = new Thread(this::loop, "tributary-gold");
     this.thread.setDaemon(true);
     log.info("Gold layer: {} models from {}", project.models().size(), models);
@@ -50,12 +48,15 @@ final class GoldRefresher implements AutoCloseable {
   void start() {
     // Tables committed before this process started may be newer than the gold tables; tables
     // that do not exist yet mark their models when their first commit comes.
-    engine.refresh();
-    lakeTables = Set.copyOf(engine.tables());
     scheduler.onCommitted(project.models().stream().flatMap(model -> model.references().stream())
-        .filter(lakeTables::contains)
+        .filter(this::exists)
         .collect(Collectors.toSet()));
     thread.start();
+  }
+
+  /** Whether lake table {@code table} ({@code silver.orders}) exists; the catalog answers, no planning needed. */
+  private boolean exists(String table) {
+    return lake.catalog().tableExists(TableIdentifier.parse(table));
   }
 
   CommitListener listener() {
@@ -68,21 +69,9 @@ final class GoldRefresher implements AutoCloseable {
     return runner.runAll(project.models());
   }
 
-  Map<String, ModelRunResult> lastResults() {
-    return scheduler.lastResults();
-  }
-
-  Map<String, List<TestResult>> lastTests() {
-    return scheduler.lastTests();
-  }
-
   private void loop() {
     while (running) {
       try {
-        if (!scheduler.dirtyModels().isEmpty()) {
-          engine.refresh();
-          lakeTables = Set.copyOf(engine.tables());
-        }
         scheduler.runDue();
         Thread.sleep(POLL_MILLIS);
       } catch (InterruptedException e) {

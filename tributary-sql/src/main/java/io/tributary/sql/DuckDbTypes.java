@@ -5,10 +5,10 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /** Spells Iceberg types as DuckDB SQL types. */
-final class DuckDbTypes {
+public final class DuckDbTypes {
   private DuckDbTypes() {}
 
-  static String of(Type type) {
+  public static String of(Type type) {
     return switch (type.typeId()) {
       case BOOLEAN -> "BOOLEAN";
       case INTEGER -> "INTEGER";

@@ -21,6 +21,8 @@ public final class LakeOffsetStore extends MemoryOffsetBackingStore {
   static final String RESUME_OFFSET = "tributary.resume.offset";
   static final String ENGINE_NAME = "name";
   static final String TOPIC_PREFIX = "topic.prefix";
+  /** Encodes every record's offset: built once, since configuring a converter is not free. */
+  private static final JsonConverter OFFSETS = converter(false);
 
   @Override
   public void configure(WorkerConfig config) {
@@ -32,9 +34,7 @@ public final class LakeOffsetStore extends MemoryOffsetBackingStore {
     }
     String engine = originals.get(ENGINE_NAME).toString();
     Map<String, Object> partition = Map.of("server", originals.get(TOPIC_PREFIX).toString());
-    JsonConverter converter = new JsonConverter();
-    converter.configure(Map.of("schemas.enable", "false"), true);
-    byte[] key = converter.fromConnectData(engine, null, List.of(engine, partition));
+    byte[] key = converter(true).fromConnectData(engine, null, List.of(engine, partition));
     data = new HashMap<>(data == null ? Map.of() : data);
     data.put(ByteBuffer.wrap(key), ByteBuffer.wrap(offset.toString().getBytes(StandardCharsets.UTF_8)));
   }
@@ -46,8 +46,13 @@ public final class LakeOffsetStore extends MemoryOffsetBackingStore {
 
   /** The text form of a Debezium source offset, as this store expects it back. */
   static String encode(Map<String, ?> sourceOffset) {
+    return new String(OFFSETS.fromConnectData("", null, sourceOffset), StandardCharsets.UTF_8);
+  }
+
+  /** The JSON form Debezium's engine uses for offsets: no schemas. */
+  private static JsonConverter converter(boolean forKeys) {
     JsonConverter converter = new JsonConverter();
-    converter.configure(Map.of("schemas.enable", "false"), false);
-    return new String(converter.fromConnectData("", null, sourceOffset), StandardCharsets.UTF_8);
+    converter.configure(Map.of("schemas.enable", "false"), forKeys);
+    return converter;
   }
 }

@@ -1,5 +1,6 @@
 package io.tributary.sql.models;
 
+import io.tributary.sql.DuckDbTypes;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -41,24 +42,9 @@ final class GoldTypes {
 
   /** The DuckDB type whose Parquet encoding Iceberg reads as {@code type}. */
   static String duckDb(Type type) {
-    return switch (type.typeId()) {
-      case BOOLEAN -> "BOOLEAN";
-      case INTEGER -> "INTEGER";
-      case LONG -> "BIGINT";
-      case FLOAT -> "FLOAT";
-      case DOUBLE -> "DOUBLE";
-      case DECIMAL -> {
-        Types.DecimalType decimal = (Types.DecimalType) type;
-        yield "DECIMAL(" + decimal.precision() + "," + decimal.scale() + ")";
-      }
-      case STRING -> "VARCHAR";
-      case DATE -> "DATE";
-      case TIME -> "TIME";
-      case TIMESTAMP -> ((Types.TimestampType) type).shouldAdjustToUTC() ? "TIMESTAMPTZ" : "TIMESTAMP";
-      case UUID -> "UUID";
-      case BINARY -> "BLOB";
-      default -> throw new IllegalArgumentException("Invalid gold column type " + type
-          + ": models write only primitive types");
-    };
+    if (!type.isPrimitiveType()) {
+      throw new IllegalArgumentException("Invalid gold column type " + type + ": models write only primitive types");
+    }
+    return DuckDbTypes.of(type);
   }
 }
