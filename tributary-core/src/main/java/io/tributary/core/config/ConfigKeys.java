@@ -3,6 +3,7 @@ package io.tributary.core.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Every key of {@code tributary.yaml} with its type, default and meaning, in one place. */
 public final class ConfigKeys {
@@ -10,6 +11,10 @@ public final class ConfigKeys {
   public static final String LAKE = "lake";
   /** The section that holds one entry per source. */
   public static final String SOURCES = "sources";
+  /** The section that holds settings per lake table. */
+  public static final String TABLES = "tables";
+  /** The sub-section of a table that configures its history. */
+  public static final String HISTORY = "history";
 
   static final ConfigKey<String> NAME = ConfigKey.derived("name", ValueTypes.pipelineName(),
       "file name without extension",
@@ -66,6 +71,44 @@ public final class ConfigKeys {
       ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
       "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
 
+  static final ConfigKey<List<String>> TABLE_KEY = ConfigKey.derived("key", ValueTypes.columns(),
+      "the source's primary key",
+      "Columns that identify a record of a feed (Kafka, files, HTTP); silver keeps one row per key. "
+          + "CDC tables always use their primary key.");
+  static final ConfigKey<String> TABLE_SEQUENCE_BY = ConfigKey.derived("sequence-by", ValueTypes.column(),
+      "commit order (CDC), arrival order (feeds)",
+      "Column whose value orders the versions of a key: a record older than the one silver holds never "
+          + "replaces it, and history puts it in its place.");
+  static final ConfigKey<String> TABLE_DELETE_WHEN = ConfigKey.derived("delete-when", ValueTypes.text(), "none",
+      "SQL condition over a feed's record that makes it a delete of its key, such as `operation = 'DELETE'`.");
+  static final ConfigKey<Map<String, String>> TABLE_RENAME = ConfigKey.derived("rename",
+      ValueTypes.columnMap(false, ValueTypes.newColumn(), "rename: {idade: age}"), "none",
+      "Source column to its name in silver and history, such as `{idade: age}`.");
+  static final ConfigKey<Map<String, CastType>> TABLE_CAST = ConfigKey.derived("cast",
+      ValueTypes.columnMap(false, ValueTypes.castType(), "cast: {idade: int}"), "none",
+      "Source column to the type silver and history hold it as: " + CastType.SPELLINGS + ". A value that "
+          + "fails the cast goes to `errors.<table>` with its key and reason; the rest flows on.");
+  static final ConfigKey<List<String>> TABLE_DROP = ConfigKey.derived("drop", ValueTypes.columns(), "none",
+      "Source columns left out of silver and history (bronze keeps them).");
+  static final ConfigKey<List<String>> TABLE_MASK = ConfigKey.derived("mask", ValueTypes.columns(), "none",
+      "Source columns whose values silver and history hold as a salted hash (needs `mask-salt`).");
+  static final ConfigKey<Secret> TABLE_MASK_SALT = ConfigKey.derived("mask-salt", ValueTypes.secret(), "none",
+      "Salt of the masks' hashes, a secret: write `${env:NAME}` or `${file:/path}`. Required with `mask`.");
+  static final ConfigKey<Map<String, String>> TABLE_COMPUTED = ConfigKey.derived("computed",
+      ValueTypes.columnMap(true, ValueTypes.text(), "computed: {full_name: \"first || ' ' || last\"}"), "none",
+      "New column to the SQL expression over the source columns that gives its value in silver and history.");
+
+  static final ConfigKey<Boolean> HISTORY_ENABLED = ConfigKey.optional("enabled", ValueTypes.bool(), true,
+      "Whether the table gets `history.<table>`, one row per version of each key (it needs a key).");
+  static final ConfigKey<String> HISTORY_EFFECTIVE_FROM = ConfigKey.derived("effective-from",
+      ValueTypes.column(), "the source commit time",
+      "Column whose value starts a version, such as a business date; `_valid_from` and `_valid_to` take its "
+          + "type.");
+  static final ConfigKey<List<String>> HISTORY_TRACK = ConfigKey.derived("track", ValueTypes.columns(),
+      "every column",
+      "Columns whose changes open a new version; a change to other columns updates the current version in "
+          + "place.");
+
   private ConfigKeys() {}
 
   /** The keys at the top level besides the {@link #LAKE} and {@link #SOURCES} sections. */
@@ -76,6 +119,17 @@ public final class ConfigKeys {
   /** The keys of the {@code lake} section. */
   public static List<ConfigKey<?>> lake() {
     return List.of(LAKE_WAREHOUSE, LAKE_COMMIT_INTERVAL, LAKE_MAX_BATCH_CHANGES, LAKE_QUEUE_CAPACITY);
+  }
+
+  /** The keys of one entry of the {@link #TABLES} section, besides its {@link #HISTORY} sub-section. */
+  public static List<ConfigKey<?>> table() {
+    return List.of(TABLE_KEY, TABLE_SEQUENCE_BY, TABLE_DELETE_WHEN, TABLE_RENAME, TABLE_CAST, TABLE_DROP,
+        TABLE_MASK, TABLE_MASK_SALT, TABLE_COMPUTED);
+  }
+
+  /** The keys of a table's {@link #HISTORY} sub-section. */
+  public static List<ConfigKey<?>> history() {
+    return List.of(HISTORY_ENABLED, HISTORY_EFFECTIVE_FROM, HISTORY_TRACK);
   }
 
   /** The keys of a {@code postgres} source. */

@@ -8,12 +8,14 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -24,6 +26,7 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Reads one configuration file into a {@link TributaryConfig}, stopping at the first error. */
 final class ConfigLoader {
   private static final String DOCS = "see docs/configuration.md";
+  private static final Pattern LAKE_TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final Path file;
   private final ConfigContext context;
@@ -42,12 +45,16 @@ final class ConfigLoader {
           + ": the file is empty (add a lake section and at least one source; " + DOCS + ")", OptionalInt.empty());
     }
     Section top = Section.root(context, root);
-    top.rejectUnknown(List.of(ConfigKeys.NAME.name(), ConfigKeys.MODELS.name(), ConfigKeys.LAKE, ConfigKeys.SOURCES));
+    top.rejectUnknown(List.of(ConfigKeys.NAME.name(), ConfigKeys.MODELS.name(), ConfigKeys.LAKE, ConfigKeys.SOURCES,
+        ConfigKeys.TABLES));
     String name = top.find(ConfigKeys.NAME).orElseGet(this::nameFromFile);
     LakeConfig lake = lake(top.section(ConfigKeys.LAKE));
     Map<String, SourceConfig> sources = sources(name, top.section(ConfigKeys.SOURCES));
     Optional<Path> models = top.find(ConfigKeys.MODELS);
-    return new TributaryConfig(name, file, lake, sources, models);
+    Map<String, TableConfig> tables = top.names().contains(ConfigKeys.TABLES)
+        ? tables(top.section(ConfigKeys.TABLES))
+        : Map.of();
+    return new TributaryConfig(name, file, lake, sources, tables, models);
   }
 
   private String read() {
@@ -133,6 +140,83 @@ final class ConfigLoader {
       sources.put(name, type.read(pipeline, name, source, lakeTables));
     }
     return sources;
+  }
+
+  private Map<String, TableConfig> tables(Section section) {
+    Map<String, TableConfig> tables = new LinkedHashMap<>();
+    for (String name : section.names()) {
+      ConfigValue value = section.value(name).orElseThrow();
+      if (!LAKE_TABLE.matcher(name).matches()) {
+        throw context.error("Invalid table name", value.key(), section.keyLine(name),
+            "a lake table name is a letter or _ followed by letters, digits or _",
+            "use the name the table has in bronze and silver");
+      }
+      tables.put(name, table(name, Section.of(value, section.keyLine(name))));
+    }
+    return tables;
+  }
+
+  private TableConfig table(String name, Section table) {
+    List<String> known = new ArrayList<>(ConfigKeys.table().stream().map(ConfigKey::name).toList());
+    known.add(ConfigKeys.HISTORY);
+    table.rejectUnknown(known);
+    HistoryConfig history = HistoryConfig.DEFAULT;
+    if (table.names().contains(ConfigKeys.HISTORY)) {
+      Section section = table.section(ConfigKeys.HISTORY);
+      section.rejectUnknownKeys(ConfigKeys.history());
+      history = new HistoryConfig(section.get(ConfigKeys.HISTORY_ENABLED),
+          section.find(ConfigKeys.HISTORY_EFFECTIVE_FROM), section.find(ConfigKeys.HISTORY_TRACK).orElse(List.of()));
+    }
+    Map<String, String> rename = table.find(ConfigKeys.TABLE_RENAME).orElse(Map.of());
+    Map<String, CastType> cast = table.find(ConfigKeys.TABLE_CAST).orElse(Map.of());
+    List<String> drop = table.find(ConfigKeys.TABLE_DROP).orElse(List.of());
+    List<String> mask = table.find(ConfigKeys.TABLE_MASK).orElse(List.of());
+    Map<String, String> computed = table.find(ConfigKeys.TABLE_COMPUTED).orElse(Map.of());
+    Optional<Secret> salt = table.find(ConfigKeys.TABLE_MASK_SALT);
+    List<String> key = table.find(ConfigKeys.TABLE_KEY).orElse(List.of());
+
+    for (String column : drop) {
+      String conflict = rename.containsKey(column) ? ConfigKeys.TABLE_RENAME.name()
+          : cast.containsKey(column) ? ConfigKeys.TABLE_CAST.name()
+          : mask.contains(column) ? ConfigKeys.TABLE_MASK.name()
+          : key.contains(column) ? ConfigKeys.TABLE_KEY.name()
+          : null;
+      if (conflict != null) {
+        throw conflict(table, ConfigKeys.TABLE_DROP, "column " + column + " is dropped but also listed in "
+            + conflict, "a dropped column is not in silver: remove it from one of the two");
+      }
+    }
+    for (String column : mask) {
+      if (cast.containsKey(column)) {
+        throw conflict(table, ConfigKeys.TABLE_MASK, "column " + column + " is masked and also cast to "
+            + cast.get(column), "a masked column holds the text of a hash: remove its cast");
+      }
+    }
+    if (!mask.isEmpty() && salt.isEmpty()) {
+      throw context.error("Missing required key", table.child(ConfigKeys.TABLE_MASK_SALT.name()), table.line(),
+          "", "masking needs a salt: add mask-salt: ${env:NAME} under " + table.key());
+    }
+    Map<String, String> added = new LinkedHashMap<>();
+    rename.forEach((column, target) -> {
+      String first = added.putIfAbsent(target, column);
+      if (first != null) {
+        throw conflict(table, ConfigKeys.TABLE_RENAME, "columns " + first + " and " + column
+            + " are both renamed to " + target, "give them different names");
+      }
+    });
+    for (String column : computed.keySet()) {
+      if (added.containsKey(column)) {
+        throw conflict(table, ConfigKeys.TABLE_COMPUTED, "computed column " + column + " has the name that column "
+            + added.get(column) + " is renamed to", "give the computed column another name");
+      }
+    }
+    ShapeConfig shape = new ShapeConfig(rename, cast, drop, mask, computed, salt);
+    return new TableConfig(name, key, table.find(ConfigKeys.TABLE_SEQUENCE_BY),
+        table.find(ConfigKeys.TABLE_DELETE_WHEN), history, shape);
+  }
+
+  private ConfigException conflict(Section table, ConfigKey<?> key, String problem, String fix) {
+    return context.error("Invalid value for", table.child(key.name()), table.keyLine(key.name()), problem, fix);
   }
 
   private SourceType type(Section source) {

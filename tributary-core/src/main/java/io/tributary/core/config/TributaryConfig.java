@@ -18,10 +18,12 @@ import java.util.regex.Pattern;
  * @param file the configuration file, absolute
  * @param lake the lake section
  * @param sources the sources by name, in file order
+ * @param tables the settings of lake tables by lake table name, in file order; see {@link #table}
  * @param models the directory of SQL models for the gold layer, when configured
  */
 public record TributaryConfig(
-    String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources, Optional<Path> models) {
+    String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources, Map<String, TableConfig> tables,
+    Optional<Path> models) {
   static final Pattern NAME_PATTERN = Pattern.compile("[a-z][a-z0-9_]*");
 
   public TributaryConfig {
@@ -29,6 +31,7 @@ public record TributaryConfig(
     requireNonNull(file, "file is null");
     requireNonNull(lake, "lake is null");
     requireNonNull(sources, "sources is null");
+    requireNonNull(tables, "tables is null");
     requireNonNull(models, "models is null");
     if (!NAME_PATTERN.matcher(name).matches()) {
       throw new IllegalArgumentException("Invalid pipeline name: " + name + " (use [a-z][a-z0-9_]*)");
@@ -43,6 +46,19 @@ public record TributaryConfig(
     });
     // Map.copyOf would lose the file order, which users see in status output.
     sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+    tables.forEach((key, table) -> {
+      if (!key.equals(table.name())) {
+        throw new IllegalArgumentException("Invalid tables: key " + key + " holds table " + table.name());
+      }
+    });
+    tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
+  }
+
+  /** The settings of lake table {@code name}: its entry in {@code tables}, or the defaults. */
+  public TableConfig table(String name) {
+    requireNonNull(name, "name is null");
+    TableConfig table = tables.get(name);
+    return table != null ? table : TableConfig.defaults(name);
   }
 
   /**

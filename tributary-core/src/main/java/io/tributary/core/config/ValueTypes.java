@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -331,6 +332,142 @@ final class ValueTypes {
       @Override
       public String format(List<TableRef> tables) {
         return tables.stream().map(TableRef::qualifiedName).collect(Collectors.joining(", ", "[", "]"));
+      }
+    };
+  }
+
+  private static final Pattern COLUMN = Pattern.compile(IDENTIFIER);
+
+  /** {@code true} or {@code false}. */
+  static ValueType<Boolean> bool() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "true or false";
+      }
+
+      @Override
+      public Boolean parse(ConfigValue value) {
+        String text = value.text("true or false").trim().toLowerCase(Locale.ROOT);
+        return switch (text) {
+          case "true", "yes", "on" -> true;
+          case "false", "no", "off" -> false;
+          default -> throw value.invalid("'" + text + "' is not true or false", "write true or false");
+        };
+      }
+    };
+  }
+
+  /** A column name of the source: a letter or _ followed by letters, digits, _ or $. */
+  static ValueType<String> column() {
+    return columnName(false);
+  }
+
+  /** A column name Tributary adds to a lake table: not {@code _}-prefixed, which its own columns are. */
+  static ValueType<String> newColumn() {
+    return columnName(true);
+  }
+
+  private static ValueType<String> columnName(boolean added) {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "column name";
+      }
+
+      @Override
+      public String parse(ConfigValue value) {
+        return checkColumn(value.text("a column name").trim(), value, added);
+      }
+    };
+  }
+
+  private static String checkColumn(String name, ConfigValue where, boolean added) {
+    if (!COLUMN.matcher(name).matches()) {
+      throw where.invalid("'" + name + "' is not a column name",
+          "use a letter or _ followed by letters, digits, _ or $");
+    }
+    if (added && name.startsWith("_")) {
+      throw where.invalid("'" + name + "' starts with _, which Tributary keeps for its own columns",
+          "choose a name that starts with a letter");
+    }
+    return name;
+  }
+
+  /** A non-empty list of distinct source column names. */
+  static ValueType<List<String>> columns() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "list of column names";
+      }
+
+      @Override
+      public List<String> parse(ConfigValue value) {
+        List<ConfigValue> elements = value.elements("a list of column names", "write [column, ...]");
+        if (elements.isEmpty()) {
+          throw value.invalid("the list is empty", "list at least one column, or remove the key");
+        }
+        List<String> names = new ArrayList<>();
+        for (ConfigValue element : elements) {
+          String name = checkColumn(element.text("a column name").trim(), element, false);
+          if (names.contains(name)) {
+            throw element.invalid("column " + name + " is listed twice", "remove one of them");
+          }
+          names.add(name);
+        }
+        return List.copyOf(names);
+      }
+
+      @Override
+      public String format(List<String> names) {
+        return String.join(", ", names);
+      }
+    };
+  }
+
+  /** A type a column is cast to; see {@link CastType}. */
+  static ValueType<CastType> castType() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "type";
+      }
+
+      @Override
+      public CastType parse(ConfigValue value) {
+        String text = value.text("a type");
+        return CastType.parse(text).orElseThrow(() -> value.invalid("'" + text.trim() + "' is not a type a "
+            + "column can be cast to", "use one of: " + CastType.SPELLINGS + " (decimal precision 1 to "
+            + CastType.MAX_PRECISION + ")"));
+      }
+    };
+  }
+
+  /**
+   * A non-empty mapping from column names to values of {@code values}, in file order, such as
+   * {@code rename: {idade: age}}; {@code added} says whether the names are new columns rather than the
+   * source's.
+   */
+  static <V> ValueType<Map<String, V>> columnMap(boolean added, ValueType<V> values, String example) {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "mapping of column names to " + values.description() + "s";
+      }
+
+      @Override
+      public Map<String, V> parse(ConfigValue value) {
+        Section section = Section.of(value, value.line());
+        if (section.names().isEmpty()) {
+          throw value.invalid("the mapping is empty", "write " + example + ", or remove the key");
+        }
+        Map<String, V> map = new LinkedHashMap<>();
+        for (String name : section.names()) {
+          ConfigValue entry = section.value(name).orElseThrow();
+          map.put(checkColumn(name, entry, added), values.parse(entry));
+        }
+        return map;
       }
     };
   }

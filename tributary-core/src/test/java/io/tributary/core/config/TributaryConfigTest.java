@@ -479,7 +479,8 @@ class TributaryConfigTest {
   void documentationDescribesEveryKeyAsDeclared() throws IOException {
     // Surefire runs in the module directory; the docs live at the top of the project.
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
-    for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.postgres())) {
+    for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.postgres(),
+        ConfigKeys.table(), ConfigKeys.history())) {
       for (ConfigKey<?> key : section) {
         String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "
             + key.description() + " |";
@@ -492,14 +493,17 @@ class TributaryConfigTest {
   void documentationExamplesLoad() throws IOException {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     Path secret = Files.writeString(dir.resolve("orders-db-password"), "pw\n");
-    Map<String, String> environment = Map.of("PGPASSWORD", "a", "CRM_PASSWORD", "b");
+    Map<String, String> environment = Map.of("PGPASSWORD", "a", "CRM_PASSWORD", "b", "MASK_SALT", "c");
     List<String> examples = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(docs).results()
         .map(match -> match.group(1))
         .toList();
-    assertThat(examples).hasSize(3);
+    assertThat(examples).hasSize(4);
     for (String example : examples) {
       String text = example.replace("/run/secrets/orders-db-password", secret.toString());
-      // The anchor example shows only the sources section.
+      // The anchor example shows only the sources section, the tables example only the tables section.
+      if (!text.contains("sources:")) {
+        text += "sources: {shop: {type: postgres, database: shop, user: u, tables: [clients]}}\n";
+      }
       Path file = write("tributary.yaml", text.contains("lake:") ? text : "lake: {warehouse: /lake}\n" + text);
       assertThat(TributaryConfig.load(file, environment).sources()).isNotEmpty();
     }
