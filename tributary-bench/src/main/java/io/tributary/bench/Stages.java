@@ -5,6 +5,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
 import io.tributary.api.ChangeEvent;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Position;
 import io.tributary.api.spi.CommitSummary;
 import io.tributary.api.spi.LakeWriter;
@@ -275,8 +276,10 @@ public final class Stages {
         }
 
         @Override
-        public CommitSummary commit(String source, List<ChangeEvent> events, Position end) {
-          CommitSummary summary = inner == null ? new CommitSummary(Map.of(), 0) : inner.commit(source, events, end);
+        public CommitSummary commit(String source, List<ChangeEvent> events, List<DeadLetter> deadLetters, Position end) {
+          CommitSummary summary = inner == null
+              ? new CommitSummary(Map.of(), 0)
+              : inner.commit(source, events, deadLetters, end);
           committed = end;
           seen.addAndGet(events.size());
           return summary;
