@@ -39,20 +39,25 @@ final class PipelineGroup implements AutoCloseable {
 
   static List<Source> sources(TributaryConfig config) {
     List<Source> sources = new ArrayList<>();
-    Path work = config.lake().warehouse().resolve("_work");
     for (SourceConfig source : config.sources().values()) {
       if (source instanceof PostgresSourceConfig postgres) {
-        sources.add(new PostgresSource(new PostgresSourceSettings(
-            postgres.name(), postgres.host(), postgres.port(), postgres.database(), postgres.user(),
-            postgres.password().map(secret -> secret.reveal()), postgres.tables(), postgres.tablePrefix(),
-            postgres.slot(), postgres.publication(), postgres.heartbeatInterval(),
-            postgres.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
-            work.resolve(postgres.name()))));
+        sources.add(new PostgresSource(settings(config, postgres)));
       } else {
         throw new IllegalArgumentException("Cannot run source " + source.name() + ": type " + source.type() + " has no runner yet");
       }
     }
     return sources;
+  }
+
+  /** How the PostgreSQL source {@code postgres} of {@code config} connects and captures. */
+  static PostgresSourceSettings settings(TributaryConfig config, PostgresSourceConfig postgres) {
+    Path work = config.lake().warehouse().resolve("_work");
+    return new PostgresSourceSettings(
+        postgres.name(), postgres.host(), postgres.port(), postgres.database(), postgres.user(),
+        postgres.password().map(secret -> secret.reveal()), postgres.tables(), postgres.tablePrefix(),
+        postgres.slot(), postgres.publication(), postgres.heartbeatInterval(),
+        postgres.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
+        work.resolve(postgres.name()));
   }
 
   void start() {
