@@ -109,7 +109,58 @@ public final class ConfigKeys {
       "Columns whose changes open a new version; a change to other columns updates the current version in "
           + "place.");
 
+  static final ConfigKey<Long> POSTGRES_WAL_WARNING = ConfigKey.optional("wal-warning", ValueTypes.size(),
+      PostgresSourceConfig.DEFAULT_WAL_WARNING,
+      "Raise a warning alert when the replication slot retains more WAL than this (see docs/operations.md).");
+  static final ConfigKey<Long> POSTGRES_WAL_CRITICAL = ConfigKey.optional("wal-critical", ValueTypes.size(),
+      PostgresSourceConfig.DEFAULT_WAL_CRITICAL,
+      "Raise a critical alert and apply `wal-policy` when the slot retains more WAL than this.");
+  static final ConfigKey<WalPolicy> POSTGRES_WAL_POLICY = ConfigKey.optional("wal-policy",
+      ValueTypes.hyphenatedChoice(WalPolicy.class), WalPolicy.PAUSE_AND_ALERT,
+      "At `wal-critical`: `pause-and-alert` stops the source and keeps the slot; `drop-and-resnapshot` drops "
+          + "the slot so PostgreSQL frees the WAL and takes a new snapshot (see docs/operations.md).");
+
+  /** The section of scheduled reconciliation checks. */
+  public static final String CHECKS = "checks";
+  static final ConfigKey<Duration> CHECKS_INTERVAL = ConfigKey.derived("interval", ValueTypes.duration(), "none",
+      "How often a running pipeline compares every table with its source, as `tributary check` does; "
+          + "without it only `tributary check` compares.");
+
+  /** The section of alerts. */
+  public static final String ALERTS = "alerts";
+  /** The sub-section of {@link #ALERTS} that holds one entry per webhook. */
+  public static final String ALERT_TARGETS = "targets";
+  static final ConfigKey<Duration> ALERTS_LAG = ConfigKey.optional("lag", ValueTypes.duration(),
+      Duration.ofMinutes(5), "Raise an alert when a source's changes wait longer than this to reach the lake.");
+  static final ConfigKey<io.tributary.core.config.AlertTargetConfig.AlertTargetType> TARGET_TYPE =
+      ConfigKey.required("type", ValueTypes.choice(io.tributary.core.config.AlertTargetConfig.AlertTargetType.class),
+          "Message format: `webhook` (a JSON object), `slack` (`{\"text\": ...}`) or `telegram` (Bot API "
+              + "`sendMessage`).");
+  static final ConfigKey<Secret> TARGET_URL = ConfigKey.derived("url", ValueTypes.secret(),
+      "required; telegram: `https://api.telegram.org`",
+      "Address to post to; for telegram the Bot API's base address. Write `${env:NAME}` or `${file:/path}`: "
+          + "webhook addresses are secrets.");
+  static final ConfigKey<Secret> TARGET_TOKEN = ConfigKey.derived("token", ValueTypes.secret(), "none",
+      "Telegram bot token (required for telegram).");
+  static final ConfigKey<String> TARGET_CHAT_ID = ConfigKey.derived("chat-id", ValueTypes.text(), "none",
+      "Telegram chat to post to (required for telegram).");
+
   private ConfigKeys() {}
+
+  /** The keys of the {@code checks} section. */
+  public static List<ConfigKey<?>> checks() {
+    return List.of(CHECKS_INTERVAL);
+  }
+
+  /** The keys of the {@code alerts} section besides {@link #ALERT_TARGETS}. */
+  public static List<ConfigKey<?>> alerts() {
+    return List.of(ALERTS_LAG);
+  }
+
+  /** The keys of one entry of {@code alerts.targets}. */
+  public static List<ConfigKey<?>> alertTarget() {
+    return List.of(TARGET_TYPE, TARGET_URL, TARGET_TOKEN, TARGET_CHAT_ID);
+  }
 
   /** The keys at the top level besides the {@link #LAKE} and {@link #SOURCES} sections. */
   public static List<ConfigKey<?>> pipeline() {
@@ -136,6 +187,6 @@ public final class ConfigKeys {
   public static List<ConfigKey<?>> postgres() {
     return List.of(SOURCE_TYPE, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DATABASE, POSTGRES_USER, POSTGRES_PASSWORD,
         POSTGRES_TABLES, POSTGRES_TABLE_PREFIX, POSTGRES_SLOT, POSTGRES_PUBLICATION, POSTGRES_HEARTBEAT_INTERVAL,
-        POSTGRES_SNAPSHOT);
+        POSTGRES_SNAPSHOT, POSTGRES_WAL_WARNING, POSTGRES_WAL_CRITICAL, POSTGRES_WAL_POLICY);
   }
 }

@@ -46,7 +46,7 @@ final class ConfigLoader {
     }
     Section top = Section.root(context, root);
     top.rejectUnknown(List.of(ConfigKeys.NAME.name(), ConfigKeys.MODELS.name(), ConfigKeys.LAKE, ConfigKeys.SOURCES,
-        ConfigKeys.TABLES));
+        ConfigKeys.TABLES, ConfigKeys.CHECKS, ConfigKeys.ALERTS));
     String name = top.find(ConfigKeys.NAME).orElseGet(this::nameFromFile);
     LakeConfig lake = lake(top.section(ConfigKeys.LAKE));
     Map<String, SourceConfig> sources = sources(name, top.section(ConfigKeys.SOURCES));
@@ -54,7 +54,11 @@ final class ConfigLoader {
     Map<String, TableConfig> tables = top.names().contains(ConfigKeys.TABLES)
         ? tables(top.section(ConfigKeys.TABLES))
         : Map.of();
-    return new TributaryConfig(name, file, lake, sources, tables, models);
+    ChecksConfig checks = top.names().contains(ConfigKeys.CHECKS) ? checks(top.section(ConfigKeys.CHECKS))
+        : ChecksConfig.NONE;
+    AlertsConfig alerts = top.names().contains(ConfigKeys.ALERTS) ? alerts(top.section(ConfigKeys.ALERTS))
+        : AlertsConfig.NONE;
+    return new TributaryConfig(name, file, lake, sources, tables, models, checks, alerts);
   }
 
   private String read() {
@@ -108,6 +112,42 @@ final class ConfigLoader {
           file, Optional.of(ConfigKeys.NAME.name()), OptionalInt.empty());
     }
     return name;
+  }
+
+  private static ChecksConfig checks(Section section) {
+    section.rejectUnknownKeys(ConfigKeys.checks());
+    return new ChecksConfig(section.find(ConfigKeys.CHECKS_INTERVAL));
+  }
+
+  private AlertsConfig alerts(Section section) {
+    List<String> known = new java.util.ArrayList<>(ConfigKeys.alerts().stream().map(ConfigKey::name).toList());
+    known.add(ConfigKeys.ALERT_TARGETS);
+    section.rejectUnknown(known);
+    Map<String, AlertTargetConfig> targets = new LinkedHashMap<>();
+    if (section.names().contains(ConfigKeys.ALERT_TARGETS)) {
+      Section all = section.section(ConfigKeys.ALERT_TARGETS);
+      for (String name : all.names()) {
+        Section target = Section.of(all.value(name).orElseThrow(), all.keyLine(name));
+        target.rejectUnknownKeys(ConfigKeys.alertTarget());
+        AlertTargetConfig.AlertTargetType type = target.get(ConfigKeys.TARGET_TYPE);
+        Optional<Secret> url = target.find(ConfigKeys.TARGET_URL);
+        Optional<Secret> token = target.find(ConfigKeys.TARGET_TOKEN);
+        Optional<String> chatId = target.find(ConfigKeys.TARGET_CHAT_ID);
+        if (type == AlertTargetConfig.AlertTargetType.TELEGRAM) {
+          if (token.isEmpty()) {
+            throw target.missing(ConfigKeys.TARGET_TOKEN.name());
+          }
+          if (chatId.isEmpty()) {
+            throw target.missing(ConfigKeys.TARGET_CHAT_ID.name());
+          }
+          url = Optional.of(url.orElse(Secret.of("https://api.telegram.org")));
+        } else if (url.isEmpty()) {
+          throw target.missing(ConfigKeys.TARGET_URL.name());
+        }
+        targets.put(name, new AlertTargetConfig(name, type, url.get(), token, chatId));
+      }
+    }
+    return new AlertsConfig(section.get(ConfigKeys.ALERTS_LAG), targets);
   }
 
   private LakeConfig lake(Section section) {

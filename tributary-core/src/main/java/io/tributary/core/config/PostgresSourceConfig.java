@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param publication the publication that lists the captured tables
  * @param heartbeatInterval how often the source reports progress while no captured table changes
  * @param snapshot whether existing rows are copied first
+ * @param walWarning bytes of WAL retained by the slot above which a warning alert is raised
+ * @param walCritical bytes of WAL retained by the slot at which {@code walPolicy} applies
+ * @param walPolicy what happens at {@code walCritical}
  */
 public record PostgresSourceConfig(
     String name,
@@ -38,8 +41,16 @@ public record PostgresSourceConfig(
     String slot,
     String publication,
     Duration heartbeatInterval,
-    SnapshotMode snapshot)
+    SnapshotMode snapshot,
+    long walWarning,
+    long walCritical,
+    WalPolicy walPolicy)
     implements SourceConfig {
+  /** Default of {@code wal-warning}: 1 GB. */
+  public static final long DEFAULT_WAL_WARNING = 1L << 30;
+  /** Default of {@code wal-critical}: 10 GB. */
+  public static final long DEFAULT_WAL_CRITICAL = 10L << 30;
+
   /** The value of {@code type} that selects this source type. */
   public static final String TYPE = "postgres";
 
@@ -55,6 +66,11 @@ public record PostgresSourceConfig(
     requireNonNull(publication, "publication is null");
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     requireNonNull(snapshot, "snapshot is null");
+    requireNonNull(walPolicy, "walPolicy is null");
+    if (walWarning < 1 || walCritical < walWarning) {
+      throw new IllegalArgumentException("Invalid WAL thresholds for source " + name + ": warning " + walWarning
+          + " bytes, critical " + walCritical + " bytes (need 0 < wal-warning <= wal-critical)");
+    }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("Invalid port for source " + name + ": " + port + " (must be 1 to 65535)");
     }
@@ -71,6 +87,14 @@ public record PostgresSourceConfig(
           "Invalid heartbeat interval for source " + name + ": " + heartbeatInterval + " (must be positive)");
     }
     tables = List.copyOf(tables);
+  }
+
+  /** A source with the default WAL thresholds and policy. */
+  public PostgresSourceConfig(String name, String host, int port, String database, String user,
+      Optional<Secret> password, List<String> tables, String tablePrefix, String slot, String publication,
+      Duration heartbeatInterval, SnapshotMode snapshot) {
+    this(name, host, port, database, user, password, tables, tablePrefix, slot, publication, heartbeatInterval,
+        snapshot, DEFAULT_WAL_WARNING, DEFAULT_WAL_CRITICAL, WalPolicy.PAUSE_AND_ALERT);
   }
 
   @Override

@@ -39,12 +39,20 @@ final class PostgresSourceType implements SourceType {
     for (TableRef table : tables) {
       lakeTables.claim(prefix + table.table(), name, table);
     }
+    long walWarning = section.get(ConfigKeys.POSTGRES_WAL_WARNING);
+    long walCritical = section.get(ConfigKeys.POSTGRES_WAL_CRITICAL);
+    if (walCritical < walWarning) {
+      throw section.value(ConfigKeys.POSTGRES_WAL_CRITICAL.name())
+          .or(() -> section.value(ConfigKeys.POSTGRES_WAL_WARNING.name())).orElseThrow()
+          .invalid("wal-critical is below wal-warning", "set wal-critical at least as large as wal-warning");
+    }
     String slot = section.find(POSTGRES_SLOT).orElseGet(() -> derivedName(pipeline, name, section, POSTGRES_SLOT));
     String publication = section.find(POSTGRES_PUBLICATION)
         .orElseGet(() -> derivedName(pipeline, name, section, POSTGRES_PUBLICATION));
     return new PostgresSourceConfig(name, host, port, database, user, password,
         tables.stream().map(TableRef::qualifiedName).toList(), prefix, slot, publication,
-        section.get(POSTGRES_HEARTBEAT_INTERVAL), section.get(POSTGRES_SNAPSHOT));
+        section.get(POSTGRES_HEARTBEAT_INTERVAL), section.get(POSTGRES_SNAPSHOT), walWarning, walCritical,
+        section.get(ConfigKeys.POSTGRES_WAL_POLICY));
   }
 
   /** Both names are valid characters by construction; only PostgreSQL's length limit can be exceeded. */

@@ -20,10 +20,12 @@ import java.util.regex.Pattern;
  * @param sources the sources by name, in file order
  * @param tables the settings of lake tables by lake table name, in file order; see {@link #table}
  * @param models the directory of SQL models for the gold layer, when configured
+ * @param checks the reconciliation checks a running pipeline schedules
+ * @param alerts where alerts go
  */
 public record TributaryConfig(
     String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources, Map<String, TableConfig> tables,
-    Optional<Path> models) {
+    Optional<Path> models, ChecksConfig checks, AlertsConfig alerts) {
   static final Pattern NAME_PATTERN = Pattern.compile("[a-z][a-z0-9_]*");
 
   public TributaryConfig {
@@ -33,6 +35,8 @@ public record TributaryConfig(
     requireNonNull(sources, "sources is null");
     requireNonNull(tables, "tables is null");
     requireNonNull(models, "models is null");
+    requireNonNull(checks, "checks is null");
+    requireNonNull(alerts, "alerts is null");
     if (!NAME_PATTERN.matcher(name).matches()) {
       throw new IllegalArgumentException("Invalid pipeline name: " + name + " (use [a-z][a-z0-9_]*)");
     }
@@ -52,6 +56,12 @@ public record TributaryConfig(
       }
     });
     tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
+  }
+
+  /** A pipeline without scheduled checks and alert targets. */
+  public TributaryConfig(String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources,
+      Map<String, TableConfig> tables, Optional<Path> models) {
+    this(name, file, lake, sources, tables, models, ChecksConfig.NONE, AlertsConfig.NONE);
   }
 
   /** The settings of lake table {@code name}: its entry in {@code tables}, or the defaults. */

@@ -240,6 +240,89 @@ final class ValueTypes {
     };
   }
 
+  /** An amount of bytes with a unit: {@code 512MB}, {@code 1GB}, {@code 2TB} (powers of 1024). */
+  static ValueType<Long> size() {
+    Pattern form = Pattern.compile("([0-9]{1,12})(B|kB|KB|MB|GB|TB)");
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "size";
+      }
+
+      @Override
+      public Long parse(ConfigValue value) {
+        String text = value.text("a size").trim();
+        Matcher matcher = form.matcher(text);
+        if (!matcher.matches()) {
+          throw value.invalid("'" + text + "' is not a size",
+              "use a whole number with a unit: B, kB, MB, GB or TB, for example 512MB or 2GB");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        int shift = switch (matcher.group(2)) {
+          case "B" -> 0;
+          case "kB", "KB" -> 10;
+          case "MB" -> 20;
+          case "GB" -> 30;
+          default -> 40;
+        };
+        if (amount == 0) {
+          throw value.invalid("the size is zero", "use a positive size, for example 1GB");
+        }
+        if (amount > (Long.MAX_VALUE >> shift)) {
+          throw value.invalid(text + " is out of range", "use a smaller size");
+        }
+        return amount << shift;
+      }
+
+      @Override
+      public String format(Long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        int unit = 0;
+        long amount = bytes;
+        while (unit < units.length - 1 && amount % 1024 == 0 && amount >= 1024) {
+          amount /= 1024;
+          unit++;
+        }
+        return amount + units[unit];
+      }
+    };
+  }
+
+  /** An enum constant spelled in lower case with {@code -} between words, such as {@code pause-and-alert}. */
+  static <E extends Enum<E>> ValueType<E> hyphenatedChoice(Class<E> type) {
+    Map<String, E> byName = new HashMap<>();
+    for (E constant : type.getEnumConstants()) {
+      byName.put(hyphenated(constant), constant);
+    }
+    String names = Arrays.stream(type.getEnumConstants()).map(ValueTypes::hyphenated)
+        .collect(Collectors.joining(", "));
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "one of " + names;
+      }
+
+      @Override
+      public E parse(ConfigValue value) {
+        String text = value.text("one of " + names).trim();
+        E constant = byName.get(text);
+        if (constant == null) {
+          throw value.invalid("'" + text + "' is not one of " + names, "use one of: " + names);
+        }
+        return constant;
+      }
+
+      @Override
+      public String format(E constant) {
+        return hyphenated(constant);
+      }
+    };
+  }
+
+  private static String hyphenated(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
   /** A table name prefix: letters, digits and {@code _}, possibly empty. */
   static ValueType<String> prefix() {
     return new ValueType<>() {

@@ -480,7 +480,8 @@ class TributaryConfigTest {
     // Surefire runs in the module directory; the docs live at the top of the project.
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.postgres(),
-        ConfigKeys.table(), ConfigKeys.history())) {
+        ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(), ConfigKeys.alerts(),
+        ConfigKeys.alertTarget())) {
       for (ConfigKey<?> key : section) {
         String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "
             + key.description() + " |";
@@ -493,7 +494,8 @@ class TributaryConfigTest {
   void documentationExamplesLoad() throws IOException {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     Path secret = Files.writeString(dir.resolve("orders-db-password"), "pw\n");
-    Map<String, String> environment = Map.of("PGPASSWORD", "a", "CRM_PASSWORD", "b", "MASK_SALT", "c");
+    Map<String, String> environment = Map.of("PGPASSWORD", "a", "CRM_PASSWORD", "b", "MASK_SALT", "c",
+        "SLACK_WEBHOOK_URL", "http://127.0.0.1/slack", "TELEGRAM_BOT_TOKEN", "t", "PAGER_URL", "http://127.0.0.1/p");
     List<String> examples = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(docs).results()
         .map(match -> match.group(1))
         .toList();
