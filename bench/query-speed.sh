@@ -6,8 +6,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODULE="$ROOT/tributary-bench"
 
-(cd "$ROOT" && ./mvnw -B -q -pl tributary-bench -am package -Dmaven.test.skip=true) >&2
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  (cd "$ROOT" && ./mvnw -B -q -pl tributary-bench -am package -Dmaven.test.skip=true) >&2
+fi
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")" \
-  io.tributary.bench.QuerySpeed "$@"
+  -Dbench.results="${BENCH_RESULTS:-$ROOT/bench/results}" io.tributary.bench.QuerySpeed "$@"

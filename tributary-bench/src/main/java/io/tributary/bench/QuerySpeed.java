@@ -242,7 +242,41 @@ public final class QuerySpeed {
           + "files%n", plain1.timing().min(), plain2.timing().min(), compactedFiles);
       System.out.println("Results identical: lake view = plain Parquet" + (options.icebergCheck()
           ? " = Iceberg merged read" : "") + " (both table states)");
+      // The process that queries is this one: DuckDB runs inside it, so its RSS counts DuckDB's memory too.
+      long peakRssMb = SelfMemory.peakRssMb();
+      long peakHeapMb = SelfMemory.peakHeapMb();
+      System.out.printf(Locale.ROOT, "Query process: peak RSS %,d MB (DuckDB included), peak heap used %,d MB%n",
+          peakRssMb, peakHeapMb);
+
+      Map<String, Object> result = new java.util.LinkedHashMap<>();
+      result.put("bench", "query-speed");
+      result.put("machine", Bench.machine());
+      result.put("duckdb", duckdbVersion);
+      result.put("duckdb_threads", threads);
+      result.put("duckdb_memory_limit", memoryLimit);
+      result.put("rows", lakeRows);
+      result.put("query", lakeQuery);
+      Map<String, Object> figures = new java.util.LinkedHashMap<>();
+      figures.put("streamed", state(before, viewMillis, lake1.timing(), plain1.timing()));
+      figures.put("after_compaction", state(after, viewAfterMillis, lake2.timing(), plain2.timing()));
+      figures.put("goal_ratio_after_compaction", 1.5);
+      result.put("figures", figures);
+      result.put("memory", Map.of("peak_rss_mb", peakRssMb, "peak_heap_used_mb", peakHeapMb,
+          "max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024)));
+      System.out.println("Result: " + Bench.writeResult("query-speed", result));
     }
+  }
+
+  private static Map<String, Object> state(Snapshot snapshot, double viewMillis, Timing lake, Timing plain) {
+    Map<String, Object> state = new java.util.LinkedHashMap<>();
+    state.put("data_files", snapshot.summary().getOrDefault("total-data-files", "?"));
+    state.put("delete_files", snapshot.summary().getOrDefault("total-delete-files", "?"));
+    state.put("view_build_ms", viewMillis);
+    state.put("lake_median_ms", lake.median());
+    state.put("lake_min_ms", lake.min());
+    state.put("plain_median_ms", plain.median());
+    state.put("ratio", lake.median() / plain.median());
+    return state;
   }
 
   private static void row(String format, String state, Snapshot snapshot, double viewMillis, Timing lake,

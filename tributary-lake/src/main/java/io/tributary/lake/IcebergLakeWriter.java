@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.api.ChangeEvent;
 import io.tributary.api.Column;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
 import io.tributary.api.TableId;
@@ -82,6 +83,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   private final Map<TableIdentifier, Table> tables = new HashMap<>();
   private final Set<TableId> bronzeOnlyLogged = new HashSet<>();
   private final Map<String, Position> committedCheckpoints = new HashMap<>();
+  private final ErrorTables errors;
 
   public IcebergLakeWriter(Lake lake) {
     this(lake, layerTable -> {});
@@ -92,6 +94,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     this.hook = requireNonNull(hook, "hook is null");
     this.checkpoints = new Checkpoints(lake);
     this.raw = new RawWriter(lake.rawDirectory());
+    this.errors = new ErrorTables(lake);
   }
 
   /** The last checkpoint recorded for {@code source}, read from the lake now. */
@@ -122,9 +125,11 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   @Override
-  public synchronized CommitSummary commit(String source, List<ChangeEvent> events, Position end) {
+  public synchronized CommitSummary commit(
+      String source, List<ChangeEvent> events, List<DeadLetter> deadLetters, Position end) {
     requireNonNull(source, "source is null");
     requireNonNull(events, "events is null");
+    requireNonNull(deadLetters, "deadLetters is null");
     requireNonNull(end, "end is null");
     long started = System.nanoTime();
     Instant ingestedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -136,6 +141,14 @@ public final class IcebergLakeWriter implements LakeWriter {
             + event.table() + " at position " + event.position().sortKey() + " (a batch holds one source's changes)");
       }
       byTable.computeIfAbsent(event.table(), id -> new ArrayList<>()).add(event);
+    }
+    Map<TableId, List<DeadLetter>> lettersByTable = new LinkedHashMap<>();
+    for (DeadLetter letter : deadLetters) {
+      if (!letter.table().source().equals(source)) {
+        throw new IllegalArgumentException("Invalid batch of source " + source + ": it holds a dead letter of "
+            + letter.table() + " at position " + letter.position().sortKey() + " (a batch holds one source's records)");
+      }
+      lettersByTable.computeIfAbsent(letter.table(), id -> new ArrayList<>()).add(letter);
     }
 
     List<TableBatch> batches = new ArrayList<>(byTable.size());
@@ -156,11 +169,15 @@ public final class IcebergLakeWriter implements LakeWriter {
       if (batch.silver != null) {
         commitSilver(source, batch, rows, snapshots);
       }
+      commitErrors(source, batch.id, lettersByTable.remove(batch.id), ingestedAt, rows, snapshots);
+    }
+    for (Map.Entry<TableId, List<DeadLetter>> entry : lettersByTable.entrySet()) {
+      commitErrors(source, entry.getKey(), entry.getValue(), ingestedAt, rows, snapshots);
     }
     boolean recorded = recordCheckpoint(source, end);
 
     long millis = (System.nanoTime() - started) / 1_000_000;
-    if (events.isEmpty()) {
+    if (events.isEmpty() && deadLetters.isEmpty()) {
       LOG.debug("Source {} progressed to {} (checkpoint {})", source, end.sortKey(),
           recorded ? "recorded" : "unchanged");
     } else {
@@ -173,6 +190,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   @Override
   public synchronized void close() {
     tables.clear();
+    errors.forget();
     committedCheckpoints.clear();
   }
 
@@ -611,6 +629,31 @@ public final class IcebergLakeWriter implements LakeWriter {
     snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
   }
 
+  /** Appends the dead letters of one table that {@code errors.<table>} does not hold yet. */
+  private void commitErrors(String source, TableId id, List<DeadLetter> letters, Instant recordedAt,
+      Map<String, Long> rows, List<String> snapshots) {
+    if (letters == null || letters.isEmpty()) {
+      return;
+    }
+    Table table = errors.table(source, id);
+    String name = Lake.ERRORS + "." + id.name();
+    List<DeadLetter> ordered = new ArrayList<>(letters);
+    ordered.sort(java.util.Comparator.comparing(DeadLetter::position));
+    List<Record> records = ErrorTables.records(table, ordered, recordedAt);
+    if (records.isEmpty()) {
+      return;
+    }
+    String last = ordered.get(ordered.size() - 1).position().sortKey();
+    List<DataFile> files = LakeFiles.writeData(table, records);
+    AppendFiles append = table.newAppend();
+    files.forEach(append::appendFile);
+    commit(source, name, table, append, last, files);
+    rows.put(name, (long) records.size());
+    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+    LOG.warn("{} records of {} did not reach silver and went to {} (query it for their reasons)",
+        records.size(), id, name);
+  }
+
   private void commit(String source, String name, Table table, SnapshotUpdate<?> update, String position,
       List<? extends ContentFile<?>> written) {
     update.set(LakeProperties.POSITION, position);
@@ -656,7 +699,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   private List<String> wipe(String source) {
     committedCheckpoints.remove(source);
     List<String> wiped = new ArrayList<>();
-    for (String layer : List.of(Lake.BRONZE, Lake.SILVER)) {
+    for (String layer : List.of(Lake.BRONZE, Lake.SILVER, Lake.ERRORS)) {
       Namespace namespace = Namespace.of(layer);
       if (!lake.catalog().namespaceExists(namespace)) {
         continue;

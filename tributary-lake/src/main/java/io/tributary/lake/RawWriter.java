@@ -94,6 +94,17 @@ final class RawWriter {
     json.writeEndObject();
   }
 
+  /** {@code values} as one JSON object, in the form raw files hold values. */
+  static String json(Map<String, Object> values) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    try (JsonGenerator json = JSON.createGenerator(text)) {
+      writeImage(json, Optional.of(values));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write values as JSON: " + e.getMessage(), e);
+    }
+    return text.toString();
+  }
+
   private static void writeImage(JsonGenerator json, Optional<Map<String, Object>> image) throws IOException {
     if (image.isEmpty()) {
       json.writeNull();

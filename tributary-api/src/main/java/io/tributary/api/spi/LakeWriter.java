@@ -1,6 +1,7 @@
 package io.tributary.api.spi;
 
 import io.tributary.api.ChangeEvent;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Position;
 import java.util.List;
 import java.util.Optional;
@@ -21,10 +22,17 @@ public interface LakeWriter extends AutoCloseable {
 
   /**
    * Writes {@code events} (all from {@code source}, in source order) and commits them to every
-   * layer, skipping changes a table already holds, then records {@code end} (at or after the last
-   * event's position) as the source's committed position. Returns once all of it is durable.
+   * layer, skipping changes a table already holds, writes {@code deadLetters} (from {@code source},
+   * in source order) to their tables' {@code errors.<table>}, skipping those it already holds,
+   * then records {@code end} (at or after the last event's and dead letter's position) as the
+   * source's committed position. Returns once all of it is durable.
    */
-  CommitSummary commit(String source, List<ChangeEvent> events, Position end);
+  CommitSummary commit(String source, List<ChangeEvent> events, List<DeadLetter> deadLetters, Position end);
+
+  /** {@link #commit(String, List, List, Position)} of a batch without dead letters. */
+  default CommitSummary commit(String source, List<ChangeEvent> events, Position end) {
+    return commit(source, events, List.of(), end);
+  }
 
   @Override
   void close();

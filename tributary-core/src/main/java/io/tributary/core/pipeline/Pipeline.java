@@ -3,6 +3,7 @@ package io.tributary.core.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.api.ChangeEvent;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
 import io.tributary.api.spi.ChangeSink;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * Moves one source's changes into the lake: the source fills a bounded queue, one committer thread
  * takes batches from it, commits each through the {@link LakeWriter} and only then tells the source
  * it may release what the batch held.
+ *
+ * <p>Records the source could not read ({@link DeadLetter}s) travel in the batch with the changes and
+ * are committed with them to {@code errors.<table>}.
  *
  * <p>A batch closes when it holds {@link PipelineSettings#maxBatchChanges()} changes or when its
  * first change has waited {@link PipelineSettings#commitInterval()}. A failed commit is tried again
@@ -156,7 +160,7 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private void commitLoop() {
-    List<ChangeEvent> batch = new ArrayList<>();
+    Batch batch = new Batch();
     Position end = null;
     try {
       while (true) {
@@ -192,19 +196,23 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private Position add(Item item, List<ChangeEvent> batch, Position end) {
+  private Position add(Item item, Batch batch, Position end) {
     if (item.event() != null) {
-      batch.add(item.event());
+      batch.events.add(item.event());
+    }
+    if (item.deadLetter() != null) {
+      batch.deadLetters.add(item.deadLetter());
     }
     Position position = item.position();
     return end == null || position.isAfter(end) ? position : end;
   }
 
-  private void commit(List<ChangeEvent> batch, Position end) throws InterruptedException {
+  private void commit(Batch batch, Position end) throws InterruptedException {
     Duration delay = FIRST_RETRY_DELAY;
     for (int attempt = 1; ; attempt++) {
       try {
-        CommitSummary summary = writer.commit(source.name(), List.copyOf(batch), end);
+        CommitSummary summary = writer.commit(source.name(), List.copyOf(batch.events),
+            List.copyOf(batch.deadLetters), end);
         committed(batch, end, summary);
         return;
       } catch (IllegalArgumentException | IllegalStateException e) {
@@ -215,14 +223,14 @@ public final class Pipeline implements AutoCloseable {
           throw e;
         }
         log.warn("Commit of {} changes from {} failed (attempt {} of {}), retrying in {} ms: {}",
-            batch.size(), source.name(), attempt, COMMIT_ATTEMPTS, delay.toMillis(), e.toString());
+            batch.events.size(), source.name(), attempt, COMMIT_ATTEMPTS, delay.toMillis(), e.toString());
         Thread.sleep(delay.toMillis());
         delay = delay.multipliedBy(2);
       }
     }
   }
 
-  private void committed(List<ChangeEvent> batch, Position end, CommitSummary summary) {
+  private void committed(Batch batch, Position end, CommitSummary summary) {
     Instant now = clock.instant();
     committedPosition = end;
     lastCommitAt = now;
@@ -230,8 +238,8 @@ public final class Pipeline implements AutoCloseable {
     committed.addAndGet(batch.size());
     summary.rowsByTable().forEach((table, rows) ->
         rowsByTable.computeIfAbsent(table, ignored -> new AtomicLong()).addAndGet(rows));
-    if (!batch.isEmpty()) {
-      ChangeEvent last = batch.get(batch.size() - 1);
+    if (!batch.events.isEmpty()) {
+      ChangeEvent last = batch.events.get(batch.events.size() - 1);
       if (last.operation() != Operation.READ) {
         lag = Duration.between(last.commitTime(), now);
       }
@@ -256,8 +264,27 @@ public final class Pipeline implements AutoCloseable {
     queue.clear();
   }
 
-  /** A change, or a heartbeat that moves the position without a change. */
-  private record Item(ChangeEvent event, Position position) {}
+  /** A change, a dead letter, or a heartbeat that moves the position without either. */
+  private record Item(ChangeEvent event, DeadLetter deadLetter, Position position) {}
+
+  /** The changes and dead letters of one commit, each in source order. */
+  private static final class Batch {
+    final List<ChangeEvent> events = new ArrayList<>();
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+
+    int size() {
+      return events.size() + deadLetters.size();
+    }
+
+    boolean isEmpty() {
+      return events.isEmpty() && deadLetters.isEmpty();
+    }
+
+    void clear() {
+      events.clear();
+      deadLetters.clear();
+    }
+  }
 
   private final class QueueSink implements ChangeSink {
     @Override
@@ -266,12 +293,18 @@ public final class Pipeline implements AutoCloseable {
       if (event.operation() == Operation.READ) {
         snapshotting = true;
       }
-      put(new Item(event, event.position()));
+      put(new Item(event, null, event.position()));
+    }
+
+    @Override
+    public void reject(DeadLetter deadLetter) throws InterruptedException {
+      received.incrementAndGet();
+      put(new Item(null, deadLetter, deadLetter.position()));
     }
 
     @Override
     public void progress(Position position) throws InterruptedException {
-      put(new Item(null, position));
+      put(new Item(null, null, position));
     }
 
     private void put(Item item) throws InterruptedException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.api.ChangeEvent;
 import io.tributary.api.Column;
 import io.tributary.api.DataType;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
 import io.tributary.api.TableId;
@@ -59,6 +60,27 @@ class PipelineTest {
   }
 
   @Test
+  void carriesDeadLettersInOrderWithTheChangesAndAcknowledgesTheirPositions() throws Exception {
+    FakeSource source = new FakeSource();
+    FakeWriter writer = new FakeWriter(Optional.empty(), 0);
+    Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofSeconds(30), 100, 10));
+    pipeline.start();
+    source.sink.accept(event(1));
+    source.sink.reject(DeadLetter.unreadable(SCHEMA.table(), position(2), "file orders.jsonl line 2", "{oops",
+        "Cannot read record: malformed JSON"));
+    source.sink.accept(event(3));
+    source.sink.reject(DeadLetter.unreadable(SCHEMA.table(), position(4), "file orders.jsonl line 4", "[]",
+        "Cannot read record: not an object"));
+    pipeline.close();
+
+    assertThat(writer.batches.stream().flatMap(List::stream).map(e -> e.position())).containsExactly(position(1), position(3));
+    assertThat(writer.deadLetters.stream().flatMap(List::stream).map(DeadLetter::location))
+        .containsExactly("file orders.jsonl line 2", "file orders.jsonl line 4");
+    assertThat(source.acknowledged).last().isEqualTo(position(4));
+    assertThat(pipeline.status().changesCommitted()).isEqualTo(4);
+  }
+
+  @Test
   void retriesAFailedCommitWithTheSameChanges() throws Exception {
     FakeSource source = new FakeSource();
     FakeWriter writer = new FakeWriter(Optional.empty(), 2);
@@ -77,7 +99,8 @@ class PipelineTest {
     FakeSource source = new FakeSource();
     FakeWriter writer = new FakeWriter(Optional.empty(), 0) {
       @Override
-      public CommitSummary commit(String sourceName, List<ChangeEvent> events, Position end) {
+      public CommitSummary commit(
+          String sourceName, List<ChangeEvent> events, List<DeadLetter> deadLetters, Position end) {
         throw new IllegalStateException("Cannot write bronze.orders: column id changed type");
       }
     };
@@ -136,6 +159,7 @@ class PipelineTest {
     int attempts;
     final List<List<ChangeEvent>> batches = new ArrayList<>();
     final List<Position> ends = new ArrayList<>();
+    final List<List<DeadLetter>> deadLetters = new ArrayList<>();
 
     FakeWriter(Optional<Position> recovered, int failures) {
       this.recovered = recovered;
@@ -148,13 +172,15 @@ class PipelineTest {
     }
 
     @Override
-    public synchronized CommitSummary commit(String source, List<ChangeEvent> events, Position end) {
+    public synchronized CommitSummary commit(
+        String source, List<ChangeEvent> events, List<DeadLetter> deadLetters, Position end) {
       attempts++;
       if (failuresLeft > 0) {
         failuresLeft--;
         throw new java.io.UncheckedIOException(new java.io.IOException("storage unavailable"));
       }
       batches.add(events);
+      this.deadLetters.add(deadLetters);
       ends.add(end);
       return new CommitSummary(events.isEmpty() ? Map.of() : Map.of("bronze.orders", (long) events.size()), 0);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.api.ChangeEvent;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.DataType;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
@@ -206,6 +207,11 @@ class PostgresSourceIT {
     @Override
     public void accept(ChangeEvent event) {
       events.add(event);
+    }
+
+    @Override
+    public void reject(DeadLetter deadLetter) {
+      throw new AssertionError("The PostgreSQL source rejected a record: " + deadLetter);
     }
 
     @Override
