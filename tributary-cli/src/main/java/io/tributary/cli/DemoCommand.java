@@ -3,9 +3,9 @@ package io.tributary.cli;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineStatus;
 import io.tributary.lake.Lake;
+import io.tributary.sources.debezium.SnapshotMode;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
-import io.tributary.sources.postgres.SnapshotMode;
 import io.tributary.sql.LakeSqlEngine;
 import io.tributary.sql.models.ModelRunResult;
 import io.tributary.testkit.EmbeddedPostgresServer;
@@ -22,9 +22,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code tributary demo}: an embedded PostgreSQL with a small shop, a steady workload, and the

@@ -3,6 +3,7 @@ package io.tributary.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.api.spi.Source;
+import io.tributary.core.config.BinlogSourceConfig;
 import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
 import io.tributary.core.config.TributaryConfig;
@@ -13,9 +14,12 @@ import io.tributary.core.pipeline.PipelineState;
 import io.tributary.core.pipeline.PipelineStatus;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
+import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.mariadb.BinlogServer;
+import io.tributary.sources.mariadb.MariaDbSource;
+import io.tributary.sources.mariadb.MariaDbSourceSettings;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
-import io.tributary.sources.postgres.SnapshotMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +46,13 @@ final class PipelineGroup implements AutoCloseable {
     for (SourceConfig source : config.sources().values()) {
       if (source instanceof PostgresSourceConfig postgres) {
         sources.add(new PostgresSource(settings(config, postgres)));
+      } else if (source instanceof BinlogSourceConfig binlog) {
+        sources.add(new MariaDbSource(new MariaDbSourceSettings(binlog.name(),
+            binlog.flavor() == BinlogSourceConfig.Flavor.MYSQL ? BinlogServer.MYSQL : BinlogServer.MARIADB,
+            binlog.host(), binlog.port(), binlog.user(), binlog.password().map(secret -> secret.reveal()), binlog.tables(),
+            binlog.tablePrefix(), binlog.serverId(),
+            binlog.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
+            config.lake().warehouse().resolve("_work").resolve(binlog.name()))));
       } else {
         throw new IllegalArgumentException("Cannot run source " + source.name() + ": type " + source.type() + " has no runner yet");
       }

@@ -40,7 +40,7 @@ public final class ConfigKeys {
       "Most changes held in memory between the sources and the lake writer; sources wait while it is full.");
 
   static final ConfigKey<String> SOURCE_TYPE = ConfigKey.required("type", ValueTypes.text(),
-      "Kind of source; selects which other keys apply. Today: `postgres`.");
+      "Kind of source; selects which other keys apply: `postgres`, `mariadb` or `mysql`.");
 
   static final ConfigKey<String> POSTGRES_HOST = ConfigKey.optional("host", ValueTypes.text(), "127.0.0.1",
       "Host name or address of the PostgreSQL server.");
@@ -68,6 +68,29 @@ public final class ConfigKeys {
       "How often the source reports progress while the captured tables are quiet, so the slot can "
           + "release WAL written by other tables.");
   static final ConfigKey<SnapshotMode> POSTGRES_SNAPSHOT = ConfigKey.optional("snapshot",
+      ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
+      "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
+
+  static final ConfigKey<String> BINLOG_HOST = ConfigKey.optional("host", ValueTypes.text(), "127.0.0.1",
+      "Host name or address of the MariaDB or MySQL server.");
+  static final ConfigKey<Integer> BINLOG_PORT = ConfigKey.optional("port", ValueTypes.integer(1, 65535), 3306,
+      "Port of the MariaDB or MySQL server.");
+  static final ConfigKey<String> BINLOG_DATABASE = ConfigKey.derived("database", ValueTypes.text(), "none",
+      "Database of the tables listed without one: with `shop`, `orders` means `shop.orders`.");
+  static final ConfigKey<String> BINLOG_USER = ConfigKey.required("user", ValueTypes.text(),
+      "User to connect as; see the privileges it needs in docs/sources.md.");
+  static final ConfigKey<Secret> BINLOG_PASSWORD = ConfigKey.derived("password", ValueTypes.secret(), "none",
+      "Password of the user. Write `${env:NAME}` or `${file:/path}` rather than the password itself.");
+  static final ConfigKey<List<TableRef>> BINLOG_TABLES = ConfigKey.required("tables", ValueTypes.databaseTables(),
+      "Tables to capture, each `database.table` (or `table` with `database` set). At least one.");
+  static final ConfigKey<String> BINLOG_TABLE_PREFIX = ConfigKey.optional("table-prefix", ValueTypes.prefix(),
+      "", "Put before each table name to form its lake table name: with `erp_`, `shop.orders` "
+          + "lands in `bronze.erp_orders`.");
+  static final ConfigKey<Integer> BINLOG_SERVER_ID = ConfigKey.derived("server-id",
+      ValueTypes.integer(1, Integer.MAX_VALUE), "derived from `<pipeline>_<source>`",
+      "Replica server id the source reads the binlog as; must differ from the server's own and from "
+          + "every other replica's, or the server drops one of the connections.");
+  static final ConfigKey<SnapshotMode> BINLOG_SNAPSHOT = ConfigKey.optional("snapshot",
       ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
       "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
 
@@ -160,6 +183,12 @@ public final class ConfigKeys {
   /** The keys of one entry of {@code alerts.targets}. */
   public static List<ConfigKey<?>> alertTarget() {
     return List.of(TARGET_TYPE, TARGET_URL, TARGET_TOKEN, TARGET_CHAT_ID);
+  }
+
+  /** The keys of a {@code mariadb} or {@code mysql} source. */
+  public static List<ConfigKey<?>> binlog() {
+    return List.of(SOURCE_TYPE, BINLOG_HOST, BINLOG_PORT, BINLOG_DATABASE, BINLOG_USER, BINLOG_PASSWORD, BINLOG_TABLES,
+        BINLOG_TABLE_PREFIX, BINLOG_SERVER_ID, BINLOG_SNAPSHOT);
   }
 
   /** The keys at the top level besides the {@link #LAKE} and {@link #SOURCES} sections. */

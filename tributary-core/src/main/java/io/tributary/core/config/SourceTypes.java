@@ -12,6 +12,8 @@ final class SourceTypes {
 
   static {
     register(new PostgresSourceType());
+    register(new BinlogSourceType(BinlogSourceConfig.Flavor.MARIADB));
+    register(new BinlogSourceType(BinlogSourceConfig.Flavor.MYSQL));
   }
 
   private SourceTypes() {}

@@ -378,6 +378,18 @@ final class ValueTypes {
 
   /** A non-empty list of tables, each {@code schema.table} or {@code table} (meaning {@code public.table}). */
   static ValueType<List<TableRef>> tables() {
+    return tables(DEFAULT_SCHEMA);
+  }
+
+  /**
+   * Tables written {@code database.table} or {@code table}; a bare table gets an empty schema, for
+   * the source type to complete from its {@code database} key.
+   */
+  static ValueType<List<TableRef>> databaseTables() {
+    return tables("");
+  }
+
+  private static ValueType<List<TableRef>> tables(String defaultSchema) {
     return new ValueType<>() {
       @Override
       public String description() {
@@ -399,7 +411,7 @@ final class ValueTypes {
             throw element.invalid("'" + text + "' is not a table name",
                 "use schema.table or table; each part a letter or _ followed by letters, digits, _ or $");
           }
-          String schema = matcher.group(1) == null ? DEFAULT_SCHEMA : matcher.group(1);
+          String schema = matcher.group(1) == null ? defaultSchema : matcher.group(1);
           TableRef table = new TableRef(schema, matcher.group(2), element.key(), element.line());
           TableRef first = seen.putIfAbsent(table.qualifiedName(), table);
           if (first != null) {

@@ -344,12 +344,12 @@ class TributaryConfigTest {
 
   @Test
   void rejectsAnUnknownSourceType() throws IOException {
-    assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: mysql")),
+    assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: oracle")),
         "Invalid value for sources.bench.type at line 5 of " + dir.resolve("tributary.yaml")
-            + ": unknown source type 'mysql' (use one of: postgres)");
+            + ": unknown source type 'oracle' (use one of: postgres, mariadb, mysql)");
     assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: postgre")),
         "Invalid value for sources.bench.type at line 5 of " + dir.resolve("tributary.yaml")
-            + ": unknown source type 'postgre' (did you mean postgres? known types: postgres)");
+            + ": unknown source type 'postgre' (did you mean postgres? known types: postgres, mariadb, mysql)");
   }
 
   @Test
@@ -476,12 +476,71 @@ class TributaryConfigTest {
   }
 
   @Test
+  void loadsMariaDbAndMySqlSources() throws IOException {
+    Path file = write("shop.yaml", """
+        lake:
+          warehouse: /lake
+        sources:
+          erp:
+            type: mariadb
+            port: 3307
+            database: shop
+            user: tributary
+            password: ${env:PGPASSWORD}
+            tables: [orders, billing.invoices]
+          legacy:
+            type: mysql
+            host: mysql.internal
+            user: cdc
+            tables: [crm.clients]
+            table-prefix: crm_
+            server-id: 4242
+            snapshot: never
+        """);
+
+    TributaryConfig config = TributaryConfig.load(file, ENV);
+
+    BinlogSourceConfig erp = (BinlogSourceConfig) config.sources().get("erp");
+    assertThat(erp).isEqualTo(new BinlogSourceConfig("erp", BinlogSourceConfig.Flavor.MARIADB, "127.0.0.1", 3307, "tributary",
+        Optional.of(Secret.of("s3cret")), List.of("shop.orders", "billing.invoices"), "",
+        BinlogSourceType.derivedServerId("shop", "erp"), SnapshotMode.INITIAL));
+    assertThat(erp.type()).isEqualTo("mariadb");
+    assertThat(erp.serverId()).as("derived, stable, clear of small ids").isGreaterThanOrEqualTo(100_000);
+    assertThat(erp.lakeTables()).containsExactly(
+        Map.entry(new TableId("erp", "shop", "orders"), "orders"),
+        Map.entry(new TableId("erp", "billing", "invoices"), "invoices"));
+    BinlogSourceConfig legacy = (BinlogSourceConfig) config.sources().get("legacy");
+    assertThat(legacy.flavor()).isEqualTo(BinlogSourceConfig.Flavor.MYSQL);
+    assertThat(legacy.type()).isEqualTo("mysql");
+    assertThat(legacy.serverId()).isEqualTo(4242);
+    assertThat(legacy.port()).isEqualTo(3306);
+    assertThat(legacy.snapshot()).isEqualTo(SnapshotMode.NEVER);
+    assertThat(legacy.lakeTables()).containsExactly(Map.entry(new TableId("legacy", "crm", "clients"), "crm_clients"));
+  }
+
+  @Test
+  void rejectsAMariaDbTableWithoutDatabase() throws IOException {
+    Path file = write("shop.yaml", """
+        lake:
+          warehouse: /lake
+        sources:
+          erp:
+            type: mariadb
+            user: tributary
+            tables: [shop.orders, invoices]
+        """);
+
+    assertError(file, "Invalid value for sources.erp.tables[1] at line 7 of " + file
+        + ": table invoices names no database (write database.table, or set sources.erp.database)");
+  }
+
+  @Test
   void documentationDescribesEveryKeyAsDeclared() throws IOException {
     // Surefire runs in the module directory; the docs live at the top of the project.
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.postgres(),
         ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(), ConfigKeys.alerts(),
-        ConfigKeys.alertTarget())) {
+        ConfigKeys.alertTarget(), ConfigKeys.binlog())) {
       for (ConfigKey<?> key : section) {
         String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "
             + key.description() + " |";

@@ -2,6 +2,7 @@ package io.tributary.sources.postgres;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.sources.debezium.SnapshotMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

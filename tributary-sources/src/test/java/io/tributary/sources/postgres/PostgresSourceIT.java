@@ -9,6 +9,7 @@ import io.tributary.api.DataType;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
 import io.tributary.api.spi.ChangeSink;
+import io.tributary.sources.debezium.SnapshotMode;
 import io.tributary.testkit.EmbeddedPostgresServer;
 import java.math.BigDecimal;
 import java.nio.file.Path;

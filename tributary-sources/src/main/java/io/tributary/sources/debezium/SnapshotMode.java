@@ -1,6 +1,6 @@
-package io.tributary.sources.postgres;
+package io.tributary.sources.debezium;
 
-/** What a PostgreSQL source reads before streaming when the lake holds nothing from it. */
+/** What a Debezium source reads before streaming when the lake holds nothing from it. */
 public enum SnapshotMode {
   /** Read every captured table's current rows first, then stream changes. */
   INITIAL,

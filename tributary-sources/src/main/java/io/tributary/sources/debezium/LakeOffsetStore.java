@@ -1,4 +1,4 @@
-package io.tributary.sources.postgres;
+package io.tributary.sources.debezium;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +18,9 @@ import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
  * own properties ({@value #RESUME_OFFSET}) rather than a constructor.
  */
 public final class LakeOffsetStore extends MemoryOffsetBackingStore {
-  static final String RESUME_OFFSET = "tributary.resume.offset";
-  static final String ENGINE_NAME = "name";
-  static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String RESUME_OFFSET = "tributary.resume.offset";
+  public static final String ENGINE_NAME = "name";
+  public static final String TOPIC_PREFIX = "topic.prefix";
   /** Encodes every record's offset: built once, since configuring a converter is not free. */
   private static final JsonConverter OFFSETS = converter(false);
 
@@ -45,7 +45,7 @@ public final class LakeOffsetStore extends MemoryOffsetBackingStore {
   }
 
   /** The text form of a Debezium source offset, as this store expects it back. */
-  static String encode(Map<String, ?> sourceOffset) {
+  public static String encode(Map<String, ?> sourceOffset) {
     return new String(OFFSETS.fromConnectData("", null, sourceOffset), StandardCharsets.UTF_8);
   }
 

@@ -1,4 +1,4 @@
-package io.tributary.sources.postgres;
+package io.tributary.sources.debezium;
 
 import static java.util.Objects.requireNonNull;
 
@@ -25,10 +25,12 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import java.util.UUID;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -36,91 +38,50 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * Turns Debezium's records for PostgreSQL into {@link ChangeEvent}s and positions.
- *
- * <p>A position's sort key is {@code 0:<row number>} inside the initial snapshot and {@code
- * 1:<commit LSN><change LSN><index>} (fixed-width hex) while streaming: PostgreSQL sends transactions in
- * commit order, so the commit LSN orders transactions and the change LSN orders changes inside one.
- * Both are the same when the slot sends a change again, which is what lets the lake skip it.
+ * Turns Debezium's data records into {@link ChangeEvent}s: table schemas from the record's Connect
+ * schema (the key is the record key's fields, the primary key), values into the lake's Java types.
+ * Shared by every Debezium connector; how a connector orders its records is its {@link
+ * PositionScheme}.
  */
-final class RecordConverter {
-  static final String UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
+public final class RecordConverter {
+  public static final String UNAVAILABLE_PLACEHOLDER = "__debezium_unavailable_value";
   private static final ByteBuffer UNAVAILABLE_BYTES =
       ByteBuffer.wrap(UNAVAILABLE_PLACEHOLDER.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+
+  private static final Set<String> BINARY_TYPES = Set.of("BYTEA", "_BYTEA", "BINARY", "VARBINARY", "TINYBLOB", "BLOB",
+      "MEDIUMBLOB", "LONGBLOB", "BIT");
 
   private final String source;
   private final String tablePrefix;
   private final Map<Schema, TableSchema> schemas = new IdentityHashMap<>();
-  private long snapshotRows;
-  private String groupBase;
-  private int groupIndex;
-  private String groupResumeToken;
-  private String lastToken;
-
-  private final Set<String> fullIdentityTables;
+  private final String namespaceField;
+  private final Predicate<String> fullBeforeImage;
+  private final ToLongFunction<Struct> transactionId;
 
   /**
-   * @param fullIdentityTables the tables ({@code schema.table}) whose deletes carry the whole old
-   *     row; for the others PostgreSQL sends only the key, and Debezium fills required columns with
-   *     stand-in values (0, empty text) that must not reach the lake
+   * @param namespaceField the field of Debezium's {@code source} block that names the table's
+   *     namespace: {@code schema} for PostgreSQL, {@code db} for MySQL and MariaDB
+   * @param fullBeforeImage whether a table ({@code namespace.table}) sends whole old rows; for the
+   *     others the server sends only the key, Debezium fills required columns with stand-in values (0,
+   *     empty text), and those must not reach the lake, so every column but the key is set to null
+   * @param transactionId the transaction number of a change, from its {@code source} block
    */
-  RecordConverter(String source, String tablePrefix, Set<String> fullIdentityTables) {
+  public RecordConverter(String source, String tablePrefix, String namespaceField, Predicate<String> fullBeforeImage,
+      ToLongFunction<Struct> transactionId) {
     this.source = requireNonNull(source, "source is null");
     this.tablePrefix = requireNonNull(tablePrefix, "tablePrefix is null");
-    this.fullIdentityTables = Set.copyOf(requireNonNull(fullIdentityTables, "fullIdentityTables is null"));
+    this.namespaceField = requireNonNull(namespaceField, "namespaceField is null");
+    this.fullBeforeImage = requireNonNull(fullBeforeImage, "fullBeforeImage is null");
+    this.transactionId = requireNonNull(transactionId, "transactionId is null");
   }
 
-  static boolean isHeartbeat(SourceRecord record) {
+  public static boolean isHeartbeat(SourceRecord record) {
     Schema schema = record.valueSchema();
     return schema != null && schema.name() != null && schema.name().endsWith(".Heartbeat");
   }
 
-  /**
-   * The position of a record; snapshot rows are numbered in delivery order.
-   *
-   * <p>One source change can become two records at the same LSN (a key update is a delete of the
-   * old key and a create of the new), so streaming sort keys end with the record's index within its
-   * LSN. Debezium resumes only after a whole LSN, so every streaming record resumes from the record
-   * before its LSN began: a restart sends the whole group again and the lake skips what it has.
-   */
-  Position position(SourceRecord record, boolean heartbeat) {
-    Map<String, ?> offset = record.sourceOffset();
-    String token = LakeOffsetStore.encode(offset);
-    Position position;
-    if (inSnapshot(offset) || isLastSnapshotRecord(offset)) {
-      long row = heartbeat ? snapshotRows : ++snapshotRows;
-      position = new Position("0:" + String.format(Locale.ROOT, "%016d", row), token, !isLastSnapshotRecord(offset));
-    } else if (heartbeat) {
-      // Below every change of a later transaction, whose keys start with a commit LSN at least this one.
-      position = new Position("1:" + hex(longValue(offset.get("lsn_commit"))) + hex(0), token, false);
-    } else {
-      String base = "1:" + hex(longValue(offset.get("lsn_commit"))) + hex(longValue(offset.get("lsn")));
-      if (base.equals(groupBase)) {
-        groupIndex++;
-      } else {
-        groupBase = base;
-        groupIndex = 0;
-        groupResumeToken = lastToken == null ? token : lastToken;
-      }
-      position = new Position(base + String.format(Locale.ROOT, "%02x", groupIndex), groupResumeToken, false);
-    }
-    lastToken = token;
-    return position;
-  }
-
-  static boolean inSnapshot(Map<String, ?> offset) {
-    Object snapshot = offset.get("snapshot");
-    boolean snapshotting = snapshot != null && !"false".equalsIgnoreCase(snapshot.toString());
-    return snapshotting && !isLastSnapshotRecord(offset);
-  }
-
-  private static boolean isLastSnapshotRecord(Map<String, ?> offset) {
-    Object last = offset.get("last_snapshot_record");
-    return last != null && Boolean.parseBoolean(last.toString());
-  }
-
   /** The change a data record carries, or empty for records that carry none (truncate, messages). */
-  Optional<ChangeEvent> convert(SourceRecord record, Position position) {
+  public Optional<ChangeEvent> convert(SourceRecord record, Position position) {
     Struct value = (Struct) record.value();
     if (value == null) {
       return Optional.empty();
@@ -139,15 +100,14 @@ final class RecordConverter {
     Struct sourceInfo = value.getStruct("source");
     TableSchema schema = schema(record, sourceInfo);
     Optional<Map<String, Object>> before = image(value, "before", schema);
-    String sourceTable = sourceInfo.getString("schema") + "." + sourceInfo.getString("table");
-    if (before.isPresent() && !fullIdentityTables.contains(sourceTable)) {
+    String sourceTable = sourceInfo.getString(namespaceField) + "." + sourceInfo.getString("table");
+    if (before.isPresent() && !fullBeforeImage.test(sourceTable)) {
       before = Optional.of(keyOnly(before.get(), schema));
     }
     Optional<Map<String, Object>> after = image(value, "after", schema);
     Instant commitTime = commitTime(sourceInfo);
-    Object txId = sourceInfo.get("txId");
-    long transactionId = txId == null ? 0 : ((Number) txId).longValue();
-    return Optional.of(new ChangeEvent(schema, operation, before, after, position, commitTime, transactionId));
+    return Optional.of(new ChangeEvent(schema, operation, before, after, position, commitTime,
+        transactionId.applyAsLong(sourceInfo)));
   }
 
   private TableSchema schema(SourceRecord record, Struct sourceInfo) {
@@ -156,7 +116,7 @@ final class RecordConverter {
     if (known != null) {
       return known;
     }
-    TableId table = new TableId(source, sourceInfo.getString("schema"), tablePrefix + sourceInfo.getString("table"));
+    TableId table = new TableId(source, sourceInfo.getString(namespaceField), tablePrefix + sourceInfo.getString("table"));
     Schema rowSchema = valueSchema.field("after") != null ? valueSchema.field("after").schema() : valueSchema.field("before").schema();
     List<Column> columns = new ArrayList<>();
     for (Field field : rowSchema.fields()) {
@@ -232,10 +192,14 @@ final class RecordConverter {
     };
   }
 
-  /** A type Debezium does not map (a composite type, say): it sends PostgreSQL's text form as bytes. */
+  /**
+   * A type Debezium does not map (a PostgreSQL composite type, say): it sends the server's text form
+   * as bytes. Bytes of a binary column type (and MySQL's {@code BIT(n)}) are binary data.
+   */
   private static boolean isUnknownType(Schema schema) {
     String sourceType = schema.parameters() == null ? null : schema.parameters().get("__debezium.source.column.type");
-    return sourceType != null && !sourceType.equalsIgnoreCase("bytea") && !sourceType.equalsIgnoreCase("_bytea");
+    return sourceType != null && !BINARY_TYPES.contains(sourceType.toUpperCase(Locale.ROOT))
+        && !"io.debezium.data.Bits".equals(schema.name());
   }
 
   private static int precision(Schema schema) {
@@ -343,11 +307,4 @@ final class RecordConverter {
     return Instant.ofEpochMilli(sourceInfo.getInt64("ts_ms"));
   }
 
-  private static long longValue(Object value) {
-    return value == null ? 0 : ((Number) value).longValue();
-  }
-
-  private static String hex(long value) {
-    return String.format(Locale.ROOT, "%016x", value);
-  }
 }

@@ -1,0 +1,188 @@
+package io.tributary.sources.debezium;
+
+import static java.util.Objects.requireNonNull;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Position;
+import io.tributary.api.spi.ChangeSink;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Debezium embedded engine feeding a {@link ChangeSink}: the part every Debezium-based source
+ * shares. The engine's offsets are seeded from the lake ({@link LakeOffsetStore}) and kept in memory
+ * only; records are handed back to Debezium's committer only once {@link #acknowledge} says the lake
+ * holds them, so a connector that releases data on its side (a replication slot) never releases more.
+ *
+ * <p>Records at or before the position the source resumed after are delivered again by some
+ * connectors (a whole LSN, a whole binlog event); they are skipped here.
+ */
+public final class DebeziumCapture implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DebeziumCapture.class);
+
+  private final String source;
+  private final RecordConverter converter;
+  private final PositionScheme positions;
+  private final Object commitLock = new Object();
+  private final Deque<Pending> pending = new ArrayDeque<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Position lastDelivered;
+  private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+  private ExecutorService executor;
+
+  public DebeziumCapture(String source, RecordConverter converter, PositionScheme positions) {
+    this.source = requireNonNull(source, "source is null");
+    this.converter = requireNonNull(converter, "converter is null");
+    this.positions = requireNonNull(positions, "positions is null");
+  }
+
+  /**
+   * Starts the engine on a thread of its own. {@code properties} configure the connector; the
+   * offset store, engine name and resume offset are set here.
+   */
+  public void start(Properties properties, Optional<Position> resumeAfter, ChangeSink sink) {
+    requireNonNull(properties, "properties is null");
+    requireNonNull(resumeAfter, "resumeAfter is null");
+    requireNonNull(sink, "sink is null");
+    Properties engineProperties = new Properties();
+    engineProperties.putAll(properties);
+    engineProperties.setProperty(LakeOffsetStore.ENGINE_NAME, "tributary-" + source);
+    engineProperties.setProperty("offset.storage", LakeOffsetStore.class.getName());
+    engineProperties.setProperty("offset.flush.interval.ms", "0");
+    engineProperties.setProperty("offset.flush.timeout.ms", "10000");
+    engineProperties.setProperty(LakeOffsetStore.TOPIC_PREFIX, source);
+    resumeAfter.ifPresent(position -> engineProperties.setProperty(LakeOffsetStore.RESUME_OFFSET, position.resumeToken()));
+    resumeAfter.ifPresent(position -> lastDelivered = position);
+    engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        .using(engineProperties)
+        .notifying((records, committer) -> {
+          try {
+            handleBatch(records, committer, sink);
+          } catch (RuntimeException | Error e) {
+            // The engine would retry or stall on its own; the pipeline must stop and say why.
+            sink.failed(new IllegalStateException("Source " + source + " cannot convert a change: " + e.getMessage(), e));
+            throw e;
+          }
+        })
+        .using((success, message, error) -> {
+          if (!success && !closed.get()) {
+            sink.failed(new IllegalStateException("Source " + source + " stopped: " + message, error));
+          }
+        })
+        .build();
+    executor = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "tributary-source-" + source);
+      thread.setDaemon(true);
+      return thread;
+    });
+    executor.execute(engine);
+  }
+
+  private void handleBatch(
+      List<RecordChangeEvent<SourceRecord>> records,
+      DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+      ChangeSink sink) throws InterruptedException {
+    for (RecordChangeEvent<SourceRecord> change : records) {
+      SourceRecord record = change.record();
+      if (RecordConverter.isHeartbeat(record)) {
+        Position position = positions.position(record, true);
+        if (lastDelivered != null && !position.isAfter(lastDelivered)) {
+          position = new Position(lastDelivered.sortKey(), position.resumeToken(), position.inSnapshot());
+        }
+        remember(change, committer, position);
+        sink.progress(position);
+        continue;
+      }
+      Position position = positions.position(record, false);
+      if (lastDelivered != null && !position.isAfter(lastDelivered)) {
+        // Sent again after a restart: the lake has it.
+        continue;
+      }
+      Optional<ChangeEvent> event = converter.convert(record, position);
+      remember(change, committer, position);
+      lastDelivered = position;
+      if (event.isPresent()) {
+        sink.accept(event.get());
+      } else {
+        sink.progress(position);
+      }
+    }
+  }
+
+  private void remember(
+      RecordChangeEvent<SourceRecord> record,
+      DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+      Position position) {
+    synchronized (commitLock) {
+      pending.addLast(new Pending(record, committer, position));
+    }
+  }
+
+  /** Hands Debezium every record up to and including {@code position}: the lake holds them. */
+  public void acknowledge(Position position) {
+    requireNonNull(position, "position is null");
+    synchronized (commitLock) {
+      Pending newest = null;
+      while (!pending.isEmpty() && !pending.peekFirst().position().isAfter(position)) {
+        newest = pending.pollFirst();
+      }
+      if (newest == null || closed.get()) {
+        return;
+      }
+      try {
+        newest.committer().markProcessed(newest.record());
+        newest.committer().markBatchFinished();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        // The server keeps the data; the next acknowledgement moves it on.
+        log.warn("Source {}: cannot confirm position {} to the server yet: {}", source, position.sortKey(), e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (engine != null) {
+        engine.close();
+      }
+    } catch (IOException e) {
+      log.warn("Source {}: engine did not close cleanly: {}", source, e.getMessage());
+    }
+    if (executor != null) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private record Pending(
+      RecordChangeEvent<SourceRecord> record,
+      DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+      Position position) {}
+}
