@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.api.ChangeEvent;
 import io.tributary.api.DataType;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
 import io.tributary.api.spi.ChangeSink;
@@ -223,6 +224,11 @@ class MariaDbSourceIT {
     @Override
     public void accept(ChangeEvent event) {
       events.add(event);
+    }
+
+    @Override
+    public void reject(DeadLetter deadLetter) {
+      throw new AssertionError("The MariaDB source rejected a record: " + deadLetter);
     }
 
     @Override
