@@ -11,6 +11,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.data.GenericFileWriterFactory;
@@ -53,6 +54,31 @@ final class LakeFiles {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write data files of table " + table.name() + ": " + e.getMessage(), e);
+    }
+    return writer.result().dataFiles();
+  }
+
+  /**
+   * Writes {@code records} (of the table's current schema), all of one partition of {@code spec}, as data files
+   * of about {@code targetSize} bytes each, reading them one at a time.
+   */
+  static List<DataFile> writeData(
+      Table table, PartitionSpec spec, StructLike partition, long targetSize, Iterable<Record> records) {
+    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
+        .dataFileFormat(FileFormat.PARQUET)
+        .dataSchema(table.schema())
+        .build();
+    FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize);
+    StructLike key = spec.isUnpartitioned() ? null : partition;
+    try (writer) {
+      for (Record record : records) {
+        writer.write(record, spec, key);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write data files of table " + table.name() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      deleteQuietly(table, writer.result().dataFiles());
+      throw e;
     }
     return writer.result().dataFiles();
   }

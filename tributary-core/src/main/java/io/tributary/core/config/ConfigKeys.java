@@ -39,6 +39,33 @@ public final class ConfigKeys {
       ValueTypes.integer(1, Integer.MAX_VALUE), 100_000,
       "Most changes held in memory between the sources and the lake writer; sources wait while it is full.");
 
+  /** The sub-section of {@link #LAKE} that configures maintenance. */
+  public static final String MAINTENANCE = "maintenance";
+
+  static final ConfigKey<Boolean> MAINTENANCE_ENABLED = ConfigKey.optional("enabled", ValueTypes.bool(), true,
+      "Whether `run` compacts, expires and cleans the lake's tables in the background; `tributary maintain` "
+          + "works either way.");
+  static final ConfigKey<Duration> MAINTENANCE_INTERVAL = ConfigKey.optional("interval", ValueTypes.duration(),
+      Duration.ofMinutes(5), "Pause between two maintenance rounds of `run`; the first starts one interval after "
+          + "the start.");
+  static final ConfigKey<Integer> MAINTENANCE_MIN_INPUT_FILES = ConfigKey.optional("min-input-files",
+      ValueTypes.integer(2, Integer.MAX_VALUE), 5,
+      "Fewest files of one partition, small data files and delete files together, that compaction rewrites "
+          + "into larger ones.");
+  static final ConfigKey<Long> MAINTENANCE_TARGET_FILE_SIZE = ConfigKey.optional("target-file-size",
+      ValueTypes.size(), 128L * 1024 * 1024,
+      "Size of the files compaction writes; data files under three quarters of it count as small.");
+  static final ConfigKey<Duration> MAINTENANCE_SNAPSHOT_RETENTION = ConfigKey.optional("snapshot-retention",
+      ValueTypes.duration(), Duration.ofHours(1),
+      "How long a snapshot stays readable (`query --as-of`) before it is expired and the files only it "
+          + "references are deleted; every commit adds one, so a long window means larger table metadata.");
+  static final ConfigKey<Integer> MAINTENANCE_MIN_SNAPSHOTS = ConfigKey.optional("min-snapshots",
+      ValueTypes.integer(1, Integer.MAX_VALUE), 10,
+      "Fewest snapshots each table keeps, however old; the last one that records a source position is always kept.");
+  static final ConfigKey<Duration> MAINTENANCE_ORPHAN_AGE = ConfigKey.optional("orphan-age", ValueTypes.duration(),
+      Duration.ofDays(1), "Files in a table's directory that no snapshot references are removed once they are "
+          + "this old (at least 1h: younger ones may belong to a commit being written).");
+
   static final ConfigKey<String> SOURCE_TYPE = ConfigKey.required("type", ValueTypes.text(),
       "Kind of source; selects which other keys apply: `postgres`, `mariadb` or `mysql`.");
 
@@ -210,6 +237,12 @@ public final class ConfigKeys {
   /** The keys of a table's {@link #HISTORY} sub-section. */
   public static List<ConfigKey<?>> history() {
     return List.of(HISTORY_ENABLED, HISTORY_EFFECTIVE_FROM, HISTORY_TRACK);
+  }
+
+  /** The keys of the {@code lake.maintenance} section. */
+  public static List<ConfigKey<?>> maintenance() {
+    return List.of(MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_MIN_INPUT_FILES, MAINTENANCE_TARGET_FILE_SIZE,
+        MAINTENANCE_SNAPSHOT_RETENTION, MAINTENANCE_MIN_SNAPSHOTS, MAINTENANCE_ORPHAN_AGE);
   }
 
   /** The keys of a {@code postgres} source. */

@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,12 +152,39 @@ final class ConfigLoader {
   }
 
   private LakeConfig lake(Section section) {
-    section.rejectUnknownKeys(ConfigKeys.lake());
+    List<String> known = new ArrayList<>();
+    ConfigKeys.lake().forEach(key -> known.add(key.name()));
+    known.add(ConfigKeys.MAINTENANCE);
+    section.rejectUnknown(known);
     return new LakeConfig(
         section.get(ConfigKeys.LAKE_WAREHOUSE),
         section.get(ConfigKeys.LAKE_COMMIT_INTERVAL),
         section.get(ConfigKeys.LAKE_MAX_BATCH_CHANGES),
-        section.get(ConfigKeys.LAKE_QUEUE_CAPACITY));
+        section.get(ConfigKeys.LAKE_QUEUE_CAPACITY),
+        maintenance(section));
+  }
+
+  private MaintenanceConfig maintenance(Section lake) {
+    Optional<ConfigValue> value = lake.value(ConfigKeys.MAINTENANCE);
+    if (value.isEmpty() || Section.isNull(value.get().node())) {
+      return MaintenanceConfig.defaults();
+    }
+    Section section = Section.of(value.get(), lake.keyLine(ConfigKeys.MAINTENANCE));
+    section.rejectUnknownKeys(ConfigKeys.maintenance());
+    Duration orphanAge = section.get(ConfigKeys.MAINTENANCE_ORPHAN_AGE);
+    if (orphanAge.compareTo(MaintenanceConfig.MIN_ORPHAN_AGE) < 0) {
+      ConfigValue age = section.value(ConfigKeys.MAINTENANCE_ORPHAN_AGE.name()).orElseThrow();
+      throw age.invalid("'" + age.text("a duration").trim() + "' is too short: a younger file may belong to a commit "
+          + "being written", "use at least 1h");
+    }
+    return new MaintenanceConfig(
+        section.get(ConfigKeys.MAINTENANCE_ENABLED),
+        section.get(ConfigKeys.MAINTENANCE_INTERVAL),
+        section.get(ConfigKeys.MAINTENANCE_MIN_INPUT_FILES),
+        section.get(ConfigKeys.MAINTENANCE_TARGET_FILE_SIZE),
+        section.get(ConfigKeys.MAINTENANCE_SNAPSHOT_RETENTION),
+        section.get(ConfigKeys.MAINTENANCE_MIN_SNAPSHOTS),
+        orphanAge);
   }
 
   private Map<String, SourceConfig> sources(String pipeline, Section section) {

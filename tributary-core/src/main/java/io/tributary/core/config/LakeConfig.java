@@ -13,11 +13,14 @@ import java.time.Duration;
  * @param commitInterval the longest a received change waits before it is committed
  * @param maxBatchChanges the most changes one commit takes
  * @param queueCapacity the most changes held between the sources and the lake writer
+ * @param maintenance the {@code lake.maintenance} section
  */
-public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity) {
+public record LakeConfig(
+    Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity, MaintenanceConfig maintenance) {
   public LakeConfig {
     requireNonNull(warehouse, "warehouse is null");
     requireNonNull(commitInterval, "commitInterval is null");
+    requireNonNull(maintenance, "maintenance is null");
     if (!warehouse.isAbsolute()) {
       throw new IllegalArgumentException("Invalid warehouse: " + warehouse + " is not absolute");
     }
@@ -30,6 +33,11 @@ public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchCh
     if (queueCapacity < 1) {
       throw new IllegalArgumentException("Invalid queue capacity: " + queueCapacity + " (must be at least 1)");
     }
+  }
+
+  /** A lake section with the default maintenance settings. */
+  public LakeConfig(Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity) {
+    this(warehouse, commitInterval, maxBatchChanges, queueCapacity, MaintenanceConfig.defaults());
   }
 
   /** The batching part of this section, as the pipeline runtime takes it. */

@@ -173,7 +173,7 @@ final class Section {
     return context.error("Missing required key", child(name), line, "", "add " + name + " " + where);
   }
 
-  private static boolean isNull(Node node) {
+  static boolean isNull(Node node) {
     return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
   }
 

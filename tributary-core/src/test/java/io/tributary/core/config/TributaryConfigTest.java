@@ -208,7 +208,7 @@ class TributaryConfigTest {
     Path file = write("tributary.yaml", EXAMPLE.replace("lake:\n", "lake:\n  compression: zstd\n"));
 
     assertError(file, "Unknown key lake.compression at line 2 of " + file
-        + " (known keys here: warehouse, commit-interval, max-batch-changes, queue-capacity)");
+        + " (known keys here: warehouse, commit-interval, max-batch-changes, queue-capacity, maintenance)");
   }
 
   @Test
@@ -535,11 +535,49 @@ class TributaryConfigTest {
   }
 
   @Test
+  void readsTheMaintenanceSection() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE.replace("  warehouse: /var/lib/tributary/lake\n",
+        "  warehouse: /var/lib/tributary/lake\n  maintenance:\n    enabled: false\n    interval: 30s\n"
+            + "    min-input-files: 3\n    target-file-size: 64MB\n    snapshot-retention: 7d\n"
+            + "    min-snapshots: 2\n    orphan-age: 2h\n"));
+
+    MaintenanceConfig maintenance = TributaryConfig.load(file, ENV).lake().maintenance();
+
+    assertThat(maintenance).isEqualTo(new MaintenanceConfig(false, Duration.ofSeconds(30), 3, 64L * 1024 * 1024,
+        Duration.ofDays(7), 2, Duration.ofHours(2)));
+    assertThat(TributaryConfig.load(write("defaults.yaml", EXAMPLE), ENV).lake().maintenance())
+        .isEqualTo(MaintenanceConfig.defaults())
+        .isEqualTo(new MaintenanceConfig(true, Duration.ofMinutes(5), 5, 128L * 1024 * 1024, Duration.ofHours(1), 10,
+            Duration.ofDays(1)));
+  }
+
+  @Test
+  void rejectsBadMaintenanceValues() throws IOException {
+    String section = "  warehouse: /var/lib/tributary/lake\n  maintenance:\n    ";
+    Path size = write("size.yaml", EXAMPLE.replace("  warehouse: /var/lib/tributary/lake\n",
+        section + "target-file-size: 128\n"));
+    assertError(size, "Invalid value for lake.maintenance.target-file-size at line 4 of " + size
+        + ": '128' is not a size (use a whole number with a unit: B, kB, MB, GB or TB, for example 512MB or 2GB)");
+    Path age = write("age.yaml", EXAMPLE.replace("  warehouse: /var/lib/tributary/lake\n",
+        section + "orphan-age: 10m\n"));
+    assertError(age, "Invalid value for lake.maintenance.orphan-age at line 4 of " + age
+        + ": '10m' is too short: a younger file may belong to a commit being written (use at least 1h)");
+    Path flag = write("flag.yaml", EXAMPLE.replace("  warehouse: /var/lib/tributary/lake\n",
+        section + "enabled: yes please\n"));
+    assertError(flag, "Invalid value for lake.maintenance.enabled at line 4 of " + flag
+        + ": 'yes please' is not true or false (write true or false)");
+    Path unknown = write("unknown.yaml", EXAMPLE.replace("  warehouse: /var/lib/tributary/lake\n",
+        section + "orphan-ages: 1d\n"));
+    assertError(unknown, "Unknown key lake.maintenance.orphan-ages at line 4 of " + unknown
+        + " (did you mean orphan-age?)");
+  }
+
+  @Test
   void documentationDescribesEveryKeyAsDeclared() throws IOException {
     // Surefire runs in the module directory; the docs live at the top of the project.
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
-    for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.postgres(),
-        ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(), ConfigKeys.alerts(),
+    for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.maintenance(),
+        ConfigKeys.postgres(), ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(), ConfigKeys.alerts(),
         ConfigKeys.alertTarget(), ConfigKeys.binlog())) {
       for (ConfigKey<?> key : section) {
         String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "

@@ -2,7 +2,7 @@ package io.tributary.sql.models;
 
 import static java.util.Objects.requireNonNull;
 
-import io.tributary.lake.LakeProperties;
+import io.tributary.lake.TablePositions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -125,8 +125,8 @@ final class UpstreamLog {
       if (bronze.currentSnapshot() == null) {
         return Sources.fallback("its bronze log " + BRONZE + "." + name + " has no snapshot yet");
       }
-      Optional<String> silverPosition = Optional.ofNullable(silver.currentSnapshot())
-          .map(snapshot -> snapshot.summary().get(LakeProperties.POSITION));
+      // Compaction snapshots record no position: the last snapshot that does tells how far silver got.
+      Optional<String> silverPosition = TablePositions.recorded(silver);
       sources.add(new Source(entry.getKey(), BRONZE + "." + name, primaryKey, entry.getValue(),
           bronze.currentSnapshot().snapshotId(), silverPosition));
     }
@@ -172,7 +172,7 @@ final class UpstreamLog {
 
   /**
    * The positions the gold snapshot recorded for every source, or why the run cannot start from them: none
-   * recorded (a first run), or a bronze log that was not only appended to since (wiped, rewritten, expired).
+   * recorded (a first run), or a bronze log that was not only appended to (or compacted) since (wiped, expired).
    */
   static Optional<String> unusable(Catalog catalog, Snapshot gold, List<Source> sources, Map<String, String> now) {
     Map<String, String> summary = gold.summary();
@@ -194,7 +194,8 @@ final class UpstreamLog {
       }
       Snapshot current = bronze.snapshot(source.bronzeSnapshot());
       while (current != null && current.snapshotId() != recorded) {
-        if (!DataOperations.APPEND.equals(current.operation())) {
+        // A replace (compaction) rewrites files without changing rows: the log still holds the same changes.
+        if (!DataOperations.APPEND.equals(current.operation()) && !DataOperations.REPLACE.equals(current.operation())) {
           return Optional.of(source.bronze() + " was changed by a " + current.operation() + " (snapshot "
               + current.snapshotId() + ") since the last run, not only appended to");
         }
