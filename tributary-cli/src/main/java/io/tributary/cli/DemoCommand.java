@@ -96,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
       try (Lake opened = Lake.open(warehouse);
           GoldRefresher gold = new GoldRefresher(opened, models);
           PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000),
-              gold.listener())) {
+              gold.listener(), io.tributary.core.config.TableConfig::defaults)) {
         group.start();
         gold.start();
         Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);

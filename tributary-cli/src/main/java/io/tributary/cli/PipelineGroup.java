@@ -2,16 +2,20 @@ package io.tributary.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.api.TableSchema;
 import io.tributary.api.spi.Source;
 import io.tributary.core.config.BinlogSourceConfig;
 import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
+import io.tributary.core.config.TableConfig;
 import io.tributary.core.config.TributaryConfig;
 import io.tributary.core.pipeline.CommitListener;
 import io.tributary.core.pipeline.Pipeline;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineState;
 import io.tributary.core.pipeline.PipelineStatus;
+import io.tributary.core.shape.Shaping;
+import io.tributary.core.shape.SqlExpressions;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
@@ -20,22 +24,31 @@ import io.tributary.sources.mariadb.MariaDbSource;
 import io.tributary.sources.mariadb.MariaDbSourceSettings;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.sql.DuckDbExpressions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The pipelines of one process, one per source, all writing to one lake. The one place that wires them. */
 final class PipelineGroup implements AutoCloseable {
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<IcebergLakeWriter> writers = new ArrayList<>();
+  private final LazyExpressions expressions = new LazyExpressions();
 
-  PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener) {
+  /**
+   * @param tables the settings of each lake table ({@code TributaryConfig::table}): shaping of silver
+   */
+  PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener,
+      Function<String, TableConfig> tables) {
     requireNonNull(lake, "lake is null");
     requireNonNull(settings, "settings is null");
+    Shaping shaping = new Shaping(tables, expressions);
     for (Source source : sources) {
-      IcebergLakeWriter writer = new IcebergLakeWriter(lake);
+      IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping);
       writers.add(writer);
       pipelines.add(new Pipeline(source, writer, settings, listener));
     }
@@ -109,6 +122,27 @@ final class PipelineGroup implements AutoCloseable {
     }
     for (IcebergLakeWriter writer : writers) {
       writer.close();
+    }
+    expressions.close();
+  }
+
+  /** DuckDB for computed columns, started by the first table that has some. */
+  private static final class LazyExpressions implements SqlExpressions {
+    private DuckDbExpressions duckDb;
+
+    @Override
+    public synchronized Compiled compile(String table, TableSchema schema, Map<String, String> computed) {
+      if (duckDb == null) {
+        duckDb = new DuckDbExpressions();
+      }
+      return duckDb.compile(table, schema, computed);
+    }
+
+    synchronized void close() {
+      if (duckDb != null) {
+        duckDb.close();
+        duckDb = null;
+      }
     }
   }
 }

@@ -28,7 +28,8 @@ final class RunCommand implements Callable<Integer> {
         Lake lake = Lake.open(configuration.lake().warehouse());
         GoldRefresher gold = configuration.models().map(models -> new GoldRefresher(lake, models)).orElse(null);
         PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration),
-            configuration.lake().pipelineSettings(), gold == null ? CommitListener.NONE : gold.listener())) {
+            configuration.lake().pipelineSettings(), gold == null ? CommitListener.NONE : gold.listener(),
+            configuration::table)) {
       log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(),
           configuration.sources().keySet());
       group.start();

@@ -42,11 +42,19 @@ final class StatusCommand implements Callable<Integer> {
       out.println("Tables");
       for (String table : engine.tables()) {
         Object rows = engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0);
-        out.printf("  %-32s %,12d rows%s%n", table, ((Number) rows).longValue(), goldDetails(opened, table));
+        out.printf("  %-32s %,12d rows%s%n", table, ((Number) rows).longValue(),
+            table.startsWith(Lake.ERRORS + ".") ? errorDetails(engine, table) : goldDetails(opened, table));
       }
       out.flush();
     }
     return 0;
+  }
+
+  /** For a dead-letter table: that its rows did not reach silver, and when the last one came. */
+  private static String errorDetails(LakeSqlEngine engine, String table) {
+    Object last = engine.query("SELECT max(_recorded_at) FROM " + table).rows().get(0).get(0);
+    return " did not reach silver" + (last == null ? "" : ", last recorded " + last)
+        + " (SELECT * FROM " + table + " shows why)";
   }
 
   /** For a gold table: when its model last refreshed it and how its tests went. */

@@ -12,6 +12,9 @@ import io.tributary.api.TableSchema;
 import io.tributary.api.spi.CommitSummary;
 import io.tributary.api.spi.LakeWriter;
 import io.tributary.core.fault.CrashPoints;
+import io.tributary.core.shape.ShapedRow;
+import io.tributary.core.shape.Shaping;
+import io.tributary.core.shape.TableShaper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -58,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * source checkpoint, following the exactly-once protocol of decision 0001: every layer commit
  * records the position of the last change it holds, and changes at or below it are skipped when
  * delivered again.
+ *
+ * <p>Silver holds rows shaped by the table's {@link TableShaper} (bronze keeps the source's); a
+ * change whose shaping fails goes to {@code errors.<table>} instead, and silver keeps the key's
+ * previous version.
  */
 public final class IcebergLakeWriter implements LakeWriter {
   static final String OP = "_op";
@@ -84,13 +91,25 @@ public final class IcebergLakeWriter implements LakeWriter {
   private final Set<TableId> bronzeOnlyLogged = new HashSet<>();
   private final Map<String, Position> committedCheckpoints = new HashMap<>();
   private final ErrorTables errors;
+  private final Shaping shaping;
 
+  /** A writer whose silver tables hold the source's columns as they are. */
   public IcebergLakeWriter(Lake lake) {
-    this(lake, layerTable -> {});
+    this(lake, Shaping.NONE);
+  }
+
+  /** A writer whose silver tables are shaped by {@code shaping}. */
+  public IcebergLakeWriter(Lake lake, Shaping shaping) {
+    this(lake, shaping, layerTable -> {});
   }
 
   IcebergLakeWriter(Lake lake, CommitHook hook) {
+    this(lake, Shaping.NONE, hook);
+  }
+
+  IcebergLakeWriter(Lake lake, Shaping shaping, CommitHook hook) {
     this.lake = requireNonNull(lake, "lake is null");
+    this.shaping = requireNonNull(shaping, "shaping is null");
     this.hook = requireNonNull(hook, "hook is null");
     this.checkpoints = new Checkpoints(lake);
     this.raw = new RawWriter(lake.rawDirectory());
@@ -166,10 +185,14 @@ public final class IcebergLakeWriter implements LakeWriter {
     for (TableBatch batch : batches) {
       skipped += batch.skipped();
       commitBronze(source, batch, ingestedAt, rows, snapshots);
+      // Dead letters before silver: a change silver skipped as held was then always recorded in errors too.
+      List<DeadLetter> letters = new ArrayList<>(batch.rejected);
+      letters.addAll(lettersByTable.getOrDefault(batch.id, List.of()));
+      lettersByTable.remove(batch.id);
+      commitErrors(source, batch.id, letters, ingestedAt, rows, snapshots);
       if (batch.silver != null) {
         commitSilver(source, batch, rows, snapshots);
       }
-      commitErrors(source, batch.id, lettersByTable.remove(batch.id), ingestedAt, rows, snapshots);
     }
     for (Map.Entry<TableId, List<DeadLetter>> entry : lettersByTable.entrySet()) {
       commitErrors(source, entry.getKey(), entry.getValue(), ingestedAt, rows, snapshots);
@@ -205,6 +228,12 @@ public final class IcebergLakeWriter implements LakeWriter {
     final Optional<String> bronzePosition;
     final Optional<String> silverPosition;
     final List<Resolved> changes;
+    /** The silver form of each change silver takes, by identity; rejected ones hold their reason. */
+    final Map<Resolved, ShapedRow> shaped = new java.util.IdentityHashMap<>();
+    /** The shaped key columns of silver. */
+    List<String> silverKey = List.of();
+    /** Changes whose shaping failed, as dead letters for {@code errors.<table>}. */
+    final List<DeadLetter> rejected = new ArrayList<>();
 
     TableBatch(TableId id, TableSchema schema, Table bronze, Table silver, List<Resolved> changes) {
       this.id = id;
@@ -263,15 +292,101 @@ public final class IcebergLakeWriter implements LakeWriter {
     TableSchema latest = schemas.get(schemas.size() - 1);
     Table bronze = table(Lake.BRONZE, source, id, schemas);
     Table silver = null;
+    List<TableShaper> shapers = new ArrayList<>();
     if (latest.hasKey()) {
-      silver = table(Lake.SILVER, source, id, schemas);
+      for (TableSchema schema : schemas) {
+        shapers.add(shaping.shaper(schema));
+      }
+      checkShape(id, shapers.get(shapers.size() - 1));
+      silver = table(Lake.SILVER, source, id, shapers.stream().map(TableShaper::schema).toList());
+      String fingerprint = shapers.get(shapers.size() - 1).fingerprint();
+      if (!fingerprint.equals(silver.properties().getOrDefault(LakeProperties.SHAPE, ""))) {
+        silver.updateProperties().set(LakeProperties.SHAPE, fingerprint).commit();
+      }
     } else if (bronzeOnlyLogged.add(id)) {
       LOG.info("Table {} has no key: it gets bronze.{} only, no silver table", id, id.name());
     }
+    boolean shaped = shapers.stream().anyMatch(shaper -> !shaper.isIdentity());
     List<Resolved> changes = silver == null
         ? resolveWithoutKey(id, events)
-        : resolveByKey(id, latest.key(), silver, events);
-    return new TableBatch(id, latest, bronze, silver, changes);
+        // Shaped silver no longer holds the source's values: the previous version comes from bronze then.
+        : resolveByKey(id, latest.key(), shaped ? bronze : silver, shaped, events);
+    TableBatch batch = new TableBatch(id, latest, bronze, silver, changes);
+    if (silver != null) {
+      shape(batch);
+    }
+    return batch;
+  }
+
+  /** Shapes the changes silver takes, in batches per source schema; rejected ones become dead letters. */
+  private void shape(TableBatch batch) {
+    batch.silverKey = shaping.shaper(batch.schema).schema().key();
+    Map<TableSchema, List<Resolved>> bySchema = new LinkedHashMap<>();
+    for (Resolved change : batch.changes) {
+      if (batch.silverTakes(change)) {
+        bySchema.computeIfAbsent(change.event().schema(), schema -> new ArrayList<>()).add(change);
+      }
+    }
+    for (Map.Entry<TableSchema, List<Resolved>> entry : bySchema.entrySet()) {
+      TableShaper shaper = shaping.shaper(entry.getKey());
+      List<Resolved> full = new ArrayList<>();
+      for (Resolved change : entry.getValue()) {
+        if (change.event().operation() == Operation.DELETE) {
+          batch.shaped.put(change, shaper.shapeKey(change.before().orElseThrow()));
+        } else {
+          full.add(change);
+        }
+      }
+      List<ShapedRow> rows = shaper.shape(full.stream().map(change -> change.after().orElseThrow()).toList());
+      for (int i = 0; i < full.size(); i++) {
+        batch.shaped.put(full.get(i), rows.get(i));
+      }
+    }
+    for (Resolved change : batch.changes) {
+      ShapedRow row = batch.shaped.get(change);
+      if (row != null && row.isRejected()) {
+        ChangeEvent event = change.event();
+        Map<String, Object> key = new LinkedHashMap<>();
+        for (String column : event.schema().key()) {
+          key.put(column, change.image().get(column));
+        }
+        var rejection = row.rejection().get();
+        batch.rejected.add(new DeadLetter(batch.id, key, event.position(),
+            event.table().qualifiedName() + " " + event.operation().name().toLowerCase(java.util.Locale.ROOT)
+                + " at position " + event.position().sortKey(),
+            Optional.of(RawWriter.json(change.image())), Optional.of(rejection.column()), rejection.value(),
+            rejection.reason()));
+      }
+    }
+  }
+
+  /** Refuses to write silver shaped otherwise than when it was built: its rows would mix two shapes. */
+  private void checkShape(TableId id, TableShaper shaper) {
+    TableIdentifier identifier = TableIdentifier.of(Lake.SILVER, id.name());
+    Table silver = tables.get(identifier);
+    if (silver == null) {
+      if (!lake.catalog().tableExists(identifier)) {
+        return;
+      }
+      silver = lake.catalog().loadTable(identifier);
+      tables.put(identifier, silver);
+    } else {
+      silver.refresh();
+    }
+    String built = silver.properties().getOrDefault(LakeProperties.SHAPE, "");
+    String wanted = shaper.fingerprint();
+    if (built.equals(wanted)) {
+      return;
+    }
+    if (silver.currentSnapshot() == null) {
+      // nothing written yet: the configured shaping is taken below
+      return;
+    }
+    throw new IllegalStateException("Cannot write changes of " + id + " to " + identifier + ": the shaping "
+        + "configured in tables." + id.name() + " changed since the table was built (built with: "
+        + (built.isEmpty() ? "no shaping" : built) + "; configured now: " + (wanted.isEmpty() ? "no shaping" : wanted)
+        + "), and its rows would mix both (put the previous shaping back; to reshape the rows already in "
+        + identifier + ", capture the source again into an empty lake directory)");
   }
 
   private Table table(String layer, String source, TableId id, List<TableSchema> schemas) {
@@ -393,9 +508,13 @@ public final class IcebergLakeWriter implements LakeWriter {
     return result;
   }
 
+  /**
+   * Fills unavailable values from the key's previous version: in this batch, else in {@code lakeTable}
+   * (silver when it holds the source's columns, bronze's last change of the key when silver is shaped).
+   */
   private static List<Resolved> resolveByKey(
-      TableId id, List<String> keyColumns, Table silver, List<ChangeEvent> events) {
-    Schema schema = silver.schema();
+      TableId id, List<String> keyColumns, Table lakeTable, boolean fromBronze, List<ChangeEvent> events) {
+    Schema schema = lakeTable.schema();
     Set<List<Object>> seen = new HashSet<>();
     Set<List<Object>> lookup = new HashSet<>();
     for (ChangeEvent event : events) {
@@ -406,7 +525,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
     Map<List<Object>, Map<String, Object>> lakeRows = lookup.isEmpty()
         ? Map.of()
-        : readSilver(silver, keyColumns, lookup);
+        : readLatest(lakeTable, fromBronze, keyColumns, lookup);
 
     // The previous version of each key: from this batch once seen, else from silver; empty = deleted.
     Map<List<Object>, Optional<Map<String, Object>>> versions = new HashMap<>();
@@ -469,9 +588,10 @@ public final class IcebergLakeWriter implements LakeWriter {
     return key;
   }
 
-  private static Map<List<Object>, Map<String, Object>> readSilver(
-      Table silver, List<String> keyColumns, Set<List<Object>> keys) {
+  private static Map<List<Object>, Map<String, Object>> readLatest(
+      Table silver, boolean bronze, List<String> keyColumns, Set<List<Object>> keys) {
     Schema schema = silver.schema();
+    Map<List<Object>, String> positions = new HashMap<>();
     String first = keyColumns.get(0);
     Type firstType = schema.findField(first).type();
     Set<Object> literals = new HashSet<>();
@@ -489,9 +609,22 @@ public final class IcebergLakeWriter implements LakeWriter {
         if (!keys.contains(key)) {
           continue;
         }
+        if (bronze) {
+          // bronze holds every change of the key: the one with the highest position is its last version
+          String position = (String) record.getField(POSITION);
+          String seen = positions.get(key);
+          if (seen != null && seen.compareTo(position) > 0) {
+            continue;
+          }
+          positions.put(key, position);
+          if (Operation.DELETE.code().equals(record.getField(OP))) {
+            rows.remove(key);
+            continue;
+          }
+        }
         Map<String, Object> row = new HashMap<>();
         for (Types.NestedField field : schema.columns()) {
-          if (!SILVER_COLUMNS.contains(field.name())) {
+          if (!(bronze ? BRONZE_COLUMNS : SILVER_COLUMNS).contains(field.name())) {
             row.put(field.name(), record.getField(field.name()));
           }
         }
@@ -553,8 +686,9 @@ public final class IcebergLakeWriter implements LakeWriter {
     Table table = batch.silver;
     String name = Lake.SILVER + "." + batch.id.name();
     Schema schema = table.schema();
-    List<String> keyColumns = batch.schema.key();
-    // last version per key; empty = the key's last change deletes it
+    List<String> keyColumns = batch.silverKey;
+    List<String> sourceKey = batch.schema.key();
+    // last version per key (shaped); empty = the key's last change deletes it
     Map<List<Object>, Optional<Resolved>> latest = new LinkedHashMap<>();
     String last = null;
     for (Resolved change : batch.changes) {
@@ -562,20 +696,28 @@ public final class IcebergLakeWriter implements LakeWriter {
         continue;
       }
       ChangeEvent event = change.event();
-      List<Object> key = key(batch.id, keyColumns, schema, event, change.image());
+      last = event.position().sortKey();
+      ShapedRow shaped = batch.shaped.get(change);
+      if (shaped.isRejected()) {
+        // in errors.<table> now; silver keeps the key's previous version
+        continue;
+      }
+      List<Object> key = key(batch.id, keyColumns, schema, event, shaped.row());
       if (event.operation() == Operation.DELETE) {
         latest.put(key, Optional.empty());
       } else {
         if (event.operation() == Operation.UPDATE && change.before().isPresent()
-            && keyColumns.stream().allMatch(column -> change.before().get().get(column) != null)) {
-          List<Object> oldKey = key(batch.id, keyColumns, schema, event, change.before().get());
-          if (!oldKey.equals(key)) {
-            latest.put(oldKey, Optional.empty());
+            && sourceKey.stream().allMatch(column -> change.before().get().get(column) != null)) {
+          ShapedRow oldKey = shaping.shaper(event.schema()).shapeKey(change.before().get());
+          if (!oldKey.isRejected()) {
+            List<Object> old = key(batch.id, keyColumns, schema, event, oldKey.row());
+            if (!old.equals(key)) {
+              latest.put(old, Optional.empty());
+            }
           }
         }
         latest.put(key, Optional.of(change));
       }
-      last = event.position().sortKey();
     }
     if (latest.isEmpty()) {
       return;
@@ -597,7 +739,7 @@ public final class IcebergLakeWriter implements LakeWriter {
         continue;
       }
       ChangeEvent event = entry.getValue().get().event();
-      Map<String, Object> image = entry.getValue().get().image();
+      Map<String, Object> image = batch.shaped.get(entry.getValue().get()).row();
       GenericRecord record = template.copy();
       for (int i = 0; i < fields.size(); i++) {
         Types.NestedField field = fields.get(i);

@@ -11,6 +11,11 @@ public final class LakeProperties {
   public static final String SOURCE = "tributary.source";
   /** Table property: the table as the source names it ({@code schema.name}). */
   public static final String SOURCE_TABLE = "tributary.source-table";
+  /**
+   * Table property of silver: the shaping its rows were written with ({@code TableShaper#fingerprint}),
+   * empty or missing for none.
+   */
+  public static final String SHAPE = "tributary.shape";
   /** Table property prefix of the checkpoints table: {@code tributary.checkpoint.<source>.<field>}. */
   public static final String CHECKPOINT_PREFIX = "tributary.checkpoint.";
 
