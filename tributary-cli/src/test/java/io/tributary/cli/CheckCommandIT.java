@@ -83,7 +83,7 @@ class CheckCommandIT {
     TributaryConfig configuration = TributaryConfig.load(config, Map.of());
     lake = Lake.open(warehouse);
     group = new PipelineGroup(lake, PipelineGroup.sources(configuration), configuration.lake().pipelineSettings(),
-        CommitListener.NONE);
+        CommitListener.NONE, configuration::table);
     group.start();
     Instant deadline = Instant.now().plusSeconds(90);
     while (new Checkpoints(lake).read("shop").map(checkpoint -> checkpoint.position().inSnapshot()).orElse(true)) {
