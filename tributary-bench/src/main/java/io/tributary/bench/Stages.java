@@ -57,7 +57,7 @@ public final class Stages {
     long seed = 100_000;
     int transaction = 1_000;
     Optional<Path> dir = Optional.empty();
-    List<String> only = new ArrayList<>(List.of("recvlogical", "debezium", "source", "lake"));
+    List<String> only = new ArrayList<>(List.of("recvlogical", "pgjdbc", "debezium", "source", "lake"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--changes" -> changes = Long.parseLong(Bench.arg(args, ++i, "--changes").replace("_", ""));
@@ -85,10 +85,14 @@ public final class Stages {
       try (Connection connection = server.connection(Bench.DATABASE); Statement statement = connection.createStatement()) {
         Workload.createTable(connection);
         statement.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE public." + Workload.TABLE);
-        statement.execute("SELECT pg_create_logical_replication_slot('stage_recvlogical', 'pgoutput')");
       }
       Workload workload = new Workload(server.connection(Bench.DATABASE));
       workload.seed(seed);
+      // After the seed rows: these slots hold exactly the backlog.
+      try (Connection connection = server.connection(Bench.DATABASE); Statement statement = connection.createStatement()) {
+        statement.execute("SELECT pg_create_logical_replication_slot('stage_recvlogical', 'pgoutput')");
+        statement.execute("SELECT pg_create_logical_replication_slot('stage_pgjdbc', 'pgoutput')");
+      }
       System.out.printf(Locale.ROOT, "PostgreSQL %s; %,d seed rows, then a backlog of %,d changes; work in %s%n",
           postgres, seed, changes, work);
 
@@ -129,6 +133,11 @@ public final class Stages {
             "publication_names=" + PUBLICATION, "-f", "/dev/null"), 1800));
         print("pg_recvlogical pgoutput -> /dev/null", seconds, changes);
         figures.put("recvlogical_seconds", seconds);
+      }
+      if (only.contains("pgjdbc")) {
+        double seconds = PgjdbcStage.run(server, "stage_pgjdbc", PUBLICATION, changes);
+        print("pgjdbc replication stream + pgoutput tuple decoding", seconds, changes);
+        figures.put("pgjdbc_seconds", seconds);
       }
       Map<String, String> labels = Map.of(
           "debezium", "Debezium embedded engine, counting consumer",
