@@ -36,7 +36,7 @@ final class PostgresPositions implements PositionScheme {
     Position position;
     if (inSnapshot(offset) || isLastSnapshotRecord(offset)) {
       long row = heartbeat ? snapshotRows : ++snapshotRows;
-      position = new Position("0:" + String.format(Locale.ROOT, "%016d", row), token, !isLastSnapshotRecord(offset));
+      position = new Position("0:" + decimal16(row), token, !isLastSnapshotRecord(offset));
     } else if (heartbeat) {
       // Below every change of a later transaction, whose keys start with a commit LSN at least this one.
       position = new Position("1:" + hex(longValue(offset.get("lsn_commit"))) + hex(0), token, false);
@@ -49,7 +49,7 @@ final class PostgresPositions implements PositionScheme {
         groupIndex = 0;
         groupResumeToken = lastToken == null ? token : lastToken;
       }
-      position = new Position(base + String.format(Locale.ROOT, "%02x", groupIndex), groupResumeToken, false);
+      position = new Position(base + hex2(groupIndex), groupResumeToken, false);
     }
     lastToken = token;
     return position;
@@ -70,7 +70,35 @@ final class PostgresPositions implements PositionScheme {
     return value == null ? 0 : ((Number) value).longValue();
   }
 
-  private static String hex(long value) {
-    return String.format(Locale.ROOT, "%016x", value);
+  // Positions are built for every record: these replace String.format ("%016x", "%02x", "%016d"), which
+  // cost a quarter of the record conversion's time in a flight recording of the throughput bench.
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
+  /** {@code value} as 16 lower-case hex digits, like {@code %016x}. */
+  static String hex(long value) {
+    char[] digits = new char[16];
+    long rest = value;
+    for (int i = 15; i >= 0; i--) {
+      digits[i] = HEX_DIGITS[(int) (rest & 0xf)];
+      rest >>>= 4;
+    }
+    return new String(digits);
+  }
+
+  /** {@code value} as at least 2 lower-case hex digits, like {@code %02x}. */
+  static String hex2(int value) {
+    if (value >= 0 && value < 256) {
+      return new String(new char[] {HEX_DIGITS[value >>> 4], HEX_DIGITS[value & 0xf]});
+    }
+    return Integer.toHexString(value);
+  }
+
+  /** {@code value} (0 or more) as at least 16 decimal digits, like {@code %016d}. */
+  static String decimal16(long value) {
+    String digits = Long.toString(value);
+    if (value < 0 || digits.length() >= 16) {
+      return String.format(Locale.ROOT, "%016d", value);
+    }
+    return "0".repeat(16 - digits.length()) + digits;
   }
 }
