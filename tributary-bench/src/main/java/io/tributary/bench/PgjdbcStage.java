@@ -48,16 +48,17 @@ final class PgjdbcStage {
         int offset = message.arrayOffset();
         byte[] bytes = message.array();
         int position = offset + message.position();
+        int limit = offset + message.limit();
         char type = (char) bytes[position];
         switch (type) {
           case 'I', 'U', 'D' -> {
             seen++;
             // relation id (4), then for U/D an optional 'K'/'O' old tuple, then 'N' + tuple
             int p = position + 5;
-            if (type != 'I' && (bytes[p] == 'K' || bytes[p] == 'O')) {
+            if (type != 'I' && p < limit && (bytes[p] == 'K' || bytes[p] == 'O')) {
               p = skipTuple(bytes, p + 1, null);
             }
-            if (bytes[p] == 'N') {
+            if (p < limit && bytes[p] == 'N') {
               String[] values = new String[16];
               skipTuple(bytes, p + 1, values);
               decoded += values[0] == null ? 0 : 1;
