@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.tributary.api.TableSchema;
 import io.tributary.api.spi.Source;
 import io.tributary.core.config.BinlogSourceConfig;
+import io.tributary.core.config.FeedSourceConfig;
 import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
 import io.tributary.core.config.TableConfig;
@@ -22,6 +23,7 @@ import io.tributary.sources.debezium.SnapshotMode;
 import io.tributary.sources.mariadb.BinlogServer;
 import io.tributary.sources.mariadb.MariaDbSource;
 import io.tributary.sources.mariadb.MariaDbSourceSettings;
+import io.tributary.sources.feed.FeedSources;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.sql.DuckDbExpressions;
@@ -66,6 +68,8 @@ final class PipelineGroup implements AutoCloseable {
             binlog.tablePrefix(), binlog.serverId(),
             binlog.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
             config.lake().warehouse().resolve("_work").resolve(binlog.name()))));
+      } else if (source instanceof FeedSourceConfig feed) {
+        sources.add(FeedSources.create(feed, config.table(feed.table()), config.lake().warehouse().resolve("_work").resolve(feed.name())));
       } else {
         throw new IllegalArgumentException("Cannot run source " + source.name() + ": type " + source.type() + " has no runner yet");
       }

@@ -67,7 +67,7 @@ public final class ConfigKeys {
           + "this old (at least 1h: younger ones may belong to a commit being written).");
 
   static final ConfigKey<String> SOURCE_TYPE = ConfigKey.required("type", ValueTypes.text(),
-      "Kind of source; selects which other keys apply: `postgres`, `mariadb` or `mysql`.");
+      "Kind of source; selects which other keys apply: `postgres`, `mariadb`, `mysql`, `kafka`, `files`, `http` or `generator`.");
 
   static final ConfigKey<String> POSTGRES_HOST = ConfigKey.optional("host", ValueTypes.text(), "127.0.0.1",
       "Host name or address of the PostgreSQL server.");
@@ -194,6 +194,111 @@ public final class ConfigKeys {
       "Telegram bot token (required for telegram).");
   static final ConfigKey<String> TARGET_CHAT_ID = ConfigKey.derived("chat-id", ValueTypes.text(), "none",
       "Telegram chat to post to (required for telegram).");
+  static final ConfigKey<String> FEED_TABLE = ConfigKey.derived("table", ValueTypes.lakeTable(), "the source's name",
+      "Lake table the records land in (`bronze.<table>`, `silver.<table>`); its key, order and deletes are set under "
+          + "`tables.<table>`.");
+  static final ConfigKey<Map<String, CastType>> FEED_COLUMNS = ConfigKey.derived("columns",
+      ValueTypes.columnMap(false, ValueTypes.castType(), "columns: {amount: double}"), "inferred from the values",
+      "Types of columns, such as `{amount: double, signed_up: date}`: " + CastType.SPELLINGS + ". Other columns take "
+          + "the type of their first value (whole numbers bigint, other numbers double, true/false boolean, objects "
+          + "and arrays JSON text, the rest text; every CSV value is text).");
+
+  static final ConfigKey<Path> FILES_PATH = ConfigKey.required("path", ValueTypes.directory(),
+      "Directory watched for new files; a relative path is relative to the configuration file's directory.");
+  static final ConfigKey<FilesSourceConfig.Format> FILES_FORMAT = ConfigKey.required("format",
+      ValueTypes.choice(FilesSourceConfig.Format.class),
+      "How the files are written: `csv` (with a header line), `jsonl` (one JSON object per line) or `parquet`.");
+  static final ConfigKey<String> FILES_GLOB = ConfigKey.optional("glob", ValueTypes.text(), "*",
+      "Which file names are read, such as `*.csv` or `users-*.jsonl`; names starting with `.` or `_` never are "
+          + "(write files under such a name, then rename them into place).");
+  static final ConfigKey<Duration> FILES_SETTLE_TIME = ConfigKey.derived("settle-time", ValueTypes.duration(),
+      "none: files are renamed into place",
+      "When set, a file is read only once its size and modification time have not changed for this long, for "
+          + "writers that cannot rename.");
+  static final ConfigKey<Path> FILES_ARCHIVE = ConfigKey.derived("archive", ValueTypes.directory(),
+      "none: files stay in place",
+      "Directory read files are moved to once the lake holds their records; without it they stay, and the lake "
+          + "remembers them by name, size and modification time.");
+  static final ConfigKey<Duration> FILES_POLL_INTERVAL = ConfigKey.optional("poll-interval", ValueTypes.duration(),
+      Duration.ofSeconds(1), "How often the directory is listed for new files.");
+  static final ConfigKey<Character> FILES_CSV_DELIMITER = ConfigKey.optional("csv-delimiter",
+      ValueTypes.character(), ',', "Character between the fields of a CSV line; `\\t` for a tab.");
+  static final ConfigKey<Character> FILES_CSV_QUOTE = ConfigKey.optional("csv-quote", ValueTypes.character(), '"',
+      "Character that quotes a CSV field holding the delimiter, a quote (doubled) or a line break.");
+
+  static final ConfigKey<String> KAFKA_BOOTSTRAP_SERVERS = ConfigKey.required("bootstrap-servers", ValueTypes.text(),
+      "Brokers to connect to, `host:port` separated by commas.");
+  static final ConfigKey<String> KAFKA_TOPIC = ConfigKey.required("topic", ValueTypes.text(),
+      "Topic to read, every partition of it.");
+  static final ConfigKey<KafkaSourceConfig.Format> KAFKA_FORMAT = ConfigKey.optional("format",
+      ValueTypes.choice(KafkaSourceConfig.Format.class), KafkaSourceConfig.Format.JSON,
+      "`json`: each value is a JSON object, the latest state of its key; `debezium`: each value is a Debezium change "
+          + "event, with or without its `schema` part.");
+  static final ConfigKey<KafkaSourceConfig.Start> KAFKA_START = ConfigKey.optional("start",
+      ValueTypes.choice(KafkaSourceConfig.Start.class), KafkaSourceConfig.Start.EARLIEST,
+      "Where a partition the lake holds no offset for is read from: its first record, or records arriving from now.");
+  static final ConfigKey<Map<String, Secret>> KAFKA_CONSUMER = ConfigKey.derived("consumer",
+      ValueTypes.secretMap("consumer: {security.protocol: SASL_SSL}"), "none",
+      "Further Kafka consumer properties, such as `security.protocol` or `sasl.jaas.config` (values may be "
+          + "`${env:NAME}`); offsets are never committed to Kafka, the lake keeps them.");
+
+  static final ConfigKey<String> HTTP_URL = ConfigKey.required("url", ValueTypes.httpUrl(),
+      "URL polled, with any fixed query parameters.");
+  static final ConfigKey<Duration> HTTP_INTERVAL = ConfigKey.optional("interval", ValueTypes.duration(),
+      Duration.ofMinutes(1), "Time from the start of one poll to the start of the next.");
+  static final ConfigKey<String> HTTP_RECORDS = ConfigKey.derived("records", ValueTypes.text(), "the answer itself",
+      "Where the records are in an answer: a JSON pointer such as `/data/items` or a path such as `data.items`; "
+          + "an array holds many records, an object one.");
+  static final ConfigKey<Map<String, Secret>> HTTP_HEADERS = ConfigKey.derived("headers",
+      ValueTypes.secretMap("headers: {Authorization: \"Bearer ${env:API_TOKEN}\"}"), "none",
+      "Request headers; values may be `${env:NAME}` or `${file:/path}` and are never logged.");
+  static final ConfigKey<HttpSourceConfig.Pagination> HTTP_PAGINATION = ConfigKey.optional("pagination",
+      ValueTypes.choice(HttpSourceConfig.Pagination.class), HttpSourceConfig.Pagination.NONE,
+      "How one poll walks the pages: `page` numbers, an `offset`, a `cursor` from the answer, or the `Link` "
+          + "header's next URL (`link`); it stops at a page without records.");
+  static final ConfigKey<String> HTTP_PAGE_PARAM = ConfigKey.optional("page-param", ValueTypes.text(), "page",
+      "Query parameter carrying the page number (`pagination: page`).");
+  static final ConfigKey<Integer> HTTP_FIRST_PAGE = ConfigKey.optional("first-page",
+      ValueTypes.integer(0, Integer.MAX_VALUE), 1, "Number of the first page (`pagination: page`).");
+  static final ConfigKey<String> HTTP_PAGE_SIZE_PARAM = ConfigKey.derived("page-size-param", ValueTypes.text(),
+      "none", "Query parameter carrying `page-size`, such as `per_page` or `limit`.");
+  static final ConfigKey<Integer> HTTP_PAGE_SIZE = ConfigKey.derived("page-size",
+      ValueTypes.integer(1, Integer.MAX_VALUE), "none",
+      "Records asked for per page; a page with fewer records is the last one.");
+  static final ConfigKey<String> HTTP_OFFSET_PARAM = ConfigKey.optional("offset-param", ValueTypes.text(), "offset",
+      "Query parameter carrying how many records were received so far (`pagination: offset`).");
+  static final ConfigKey<String> HTTP_CURSOR_PARAM = ConfigKey.optional("cursor-param", ValueTypes.text(), "cursor",
+      "Query parameter carrying the cursor of the previous answer (`pagination: cursor`).");
+  static final ConfigKey<String> HTTP_CURSOR_PATH = ConfigKey.derived("cursor-path", ValueTypes.text(), "none",
+      "Where the next page's cursor is in an answer, as a JSON pointer or path; required with `pagination: cursor`.");
+  static final ConfigKey<Integer> HTTP_MAX_PAGES = ConfigKey.optional("max-pages",
+      ValueTypes.integer(1, Integer.MAX_VALUE), 1000, "Most pages one poll requests.");
+  static final ConfigKey<String> HTTP_INCREMENTAL_PARAM = ConfigKey.derived("incremental-param", ValueTypes.text(),
+      "none", "Query parameter carrying the value of `incremental-field` in the last record received, so each poll "
+          + "asks only for newer records; the value is recorded in the lake with each commit.");
+  static final ConfigKey<String> HTTP_INCREMENTAL_FIELD = ConfigKey.derived("incremental-field", ValueTypes.column(),
+      "none", "Record field whose last value is sent in `incremental-param`, such as `updated_at`.");
+  static final ConfigKey<String> HTTP_INCREMENTAL_START = ConfigKey.derived("incremental-start", ValueTypes.text(),
+      "none: the parameter is left out", "Value of `incremental-param` before any record was received.");
+  static final ConfigKey<Duration> HTTP_TIMEOUT = ConfigKey.optional("timeout", ValueTypes.duration(),
+      Duration.ofSeconds(30), "Longest time one request may take before it counts as failed.");
+  static final ConfigKey<Integer> HTTP_RETRIES = ConfigKey.optional("retries", ValueTypes.integer(0, 100), 5,
+      "Times a request that timed out, failed to connect or got a 5xx or 429 answer is tried again before the poll "
+          + "gives up until the next interval.");
+  static final ConfigKey<Duration> HTTP_RETRY_BACKOFF = ConfigKey.optional("retry-backoff", ValueTypes.duration(),
+      Duration.ofSeconds(1), "Wait before the first retry; each further retry waits twice as long.");
+  static final ConfigKey<Integer> HTTP_RATE_LIMIT = ConfigKey.derived("rate-limit",
+      ValueTypes.integer(1, Integer.MAX_VALUE), "none", "Most requests per second.");
+
+  static final ConfigKey<Integer> GENERATOR_RATE = ConfigKey.optional("rate", ValueTypes.integer(1, Integer.MAX_VALUE),
+      10, "Records made per second.");
+  static final ConfigKey<Long> GENERATOR_SEED = ConfigKey.optional("seed", ValueTypes.longInteger(Long.MIN_VALUE), 1L,
+      "Seed of the random choices: the same seed makes the same records.");
+  static final ConfigKey<Integer> GENERATOR_CLIENTS = ConfigKey.optional("clients",
+      ValueTypes.integer(1, Integer.MAX_VALUE), 1000,
+      "How many different e-mails the records use; each comes back with a later `data_cadastro`.");
+  static final ConfigKey<Long> GENERATOR_LIMIT = ConfigKey.derived("limit", ValueTypes.longInteger(1),
+      "none: until stopped", "How many records to make in all.");
 
   private ConfigKeys() {}
 
@@ -243,6 +348,32 @@ public final class ConfigKeys {
   public static List<ConfigKey<?>> maintenance() {
     return List.of(MAINTENANCE_ENABLED, MAINTENANCE_INTERVAL, MAINTENANCE_MIN_INPUT_FILES, MAINTENANCE_TARGET_FILE_SIZE,
         MAINTENANCE_SNAPSHOT_RETENTION, MAINTENANCE_MIN_SNAPSHOTS, MAINTENANCE_ORPHAN_AGE);
+  }
+
+  /** The keys of a {@code files} source. */
+  public static List<ConfigKey<?>> files() {
+    return List.of(SOURCE_TYPE, FEED_TABLE, FEED_COLUMNS, FILES_PATH, FILES_FORMAT, FILES_GLOB, FILES_SETTLE_TIME,
+        FILES_ARCHIVE, FILES_POLL_INTERVAL, FILES_CSV_DELIMITER, FILES_CSV_QUOTE);
+  }
+
+  /** The keys of a {@code kafka} source. */
+  public static List<ConfigKey<?>> kafka() {
+    return List.of(SOURCE_TYPE, FEED_TABLE, FEED_COLUMNS, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_FORMAT,
+        KAFKA_START, KAFKA_CONSUMER);
+  }
+
+  /** The keys of an {@code http} source. */
+  public static List<ConfigKey<?>> http() {
+    return List.of(SOURCE_TYPE, FEED_TABLE, FEED_COLUMNS, HTTP_URL, HTTP_INTERVAL, HTTP_RECORDS, HTTP_HEADERS,
+        HTTP_PAGINATION, HTTP_PAGE_PARAM, HTTP_FIRST_PAGE, HTTP_PAGE_SIZE_PARAM, HTTP_PAGE_SIZE, HTTP_OFFSET_PARAM,
+        HTTP_CURSOR_PARAM, HTTP_CURSOR_PATH, HTTP_MAX_PAGES, HTTP_INCREMENTAL_PARAM, HTTP_INCREMENTAL_FIELD,
+        HTTP_INCREMENTAL_START, HTTP_TIMEOUT, HTTP_RETRIES, HTTP_RETRY_BACKOFF, HTTP_RATE_LIMIT);
+  }
+
+  /** The keys of a {@code generator} source. */
+  public static List<ConfigKey<?>> generator() {
+    return List.of(SOURCE_TYPE, FEED_TABLE, FEED_COLUMNS, GENERATOR_RATE, GENERATOR_SEED, GENERATOR_CLIENTS,
+        GENERATOR_LIMIT);
   }
 
   /** The keys of a {@code postgres} source. */

@@ -50,11 +50,17 @@ final class ConfigLoader {
         ConfigKeys.TABLES, ConfigKeys.CHECKS, ConfigKeys.ALERTS));
     String name = top.find(ConfigKeys.NAME).orElseGet(this::nameFromFile);
     LakeConfig lake = lake(top.section(ConfigKeys.LAKE));
-    Map<String, SourceConfig> sources = sources(name, top.section(ConfigKeys.SOURCES));
+    Section sourcesSection = top.section(ConfigKeys.SOURCES);
+    Map<String, SourceConfig> sources = sources(name, sourcesSection);
     Optional<Path> models = top.find(ConfigKeys.MODELS);
     Map<String, TableConfig> tables = top.names().contains(ConfigKeys.TABLES)
         ? tables(top.section(ConfigKeys.TABLES))
         : Map.of();
+    for (SourceConfig source : sources.values()) {
+      if (source instanceof FeedSourceConfig feed) {
+        checkFeedKey(feed, sourcesSection, tables);
+      }
+    }
     ChecksConfig checks = top.names().contains(ConfigKeys.CHECKS) ? checks(top.section(ConfigKeys.CHECKS))
         : ChecksConfig.NONE;
     AlertsConfig alerts = top.names().contains(ConfigKeys.ALERTS) ? alerts(top.section(ConfigKeys.ALERTS))
@@ -278,9 +284,31 @@ final class ConfigLoader {
             + added.get(column) + " is renamed to", "give the computed column another name");
       }
     }
+    Optional<String> deleteWhen = table.find(ConfigKeys.TABLE_DELETE_WHEN);
+    if (deleteWhen.isPresent()) {
+      try {
+        io.tributary.core.feed.RecordCondition.parse(deleteWhen.get());
+      } catch (IllegalArgumentException e) {
+        throw context.error("Invalid value for", table.child(ConfigKeys.TABLE_DELETE_WHEN.name()),
+            table.keyLine(ConfigKeys.TABLE_DELETE_WHEN.name()), e.getMessage(), "see docs/sources.md for what a "
+                + "condition may hold");
+      }
+    }
     ShapeConfig shape = new ShapeConfig(rename, cast, drop, mask, computed, salt);
-    return new TableConfig(name, key, table.find(ConfigKeys.TABLE_SEQUENCE_BY),
-        table.find(ConfigKeys.TABLE_DELETE_WHEN), history, shape);
+    return new TableConfig(name, key, table.find(ConfigKeys.TABLE_SEQUENCE_BY), deleteWhen, history, shape);
+  }
+
+  /** A feed's records carry no primary key: the table's key must be configured, unless the source brings one. */
+  private void checkFeedKey(FeedSourceConfig feed, Section sources, Map<String, TableConfig> tables) {
+    TableConfig table = tables.get(feed.table());
+    boolean keyFromEvents = feed instanceof KafkaSourceConfig kafka && kafka.format() == KafkaSourceConfig.Format.DEBEZIUM;
+    if ((table != null && !table.key().isEmpty()) || !feed.defaultKey().isEmpty() || keyFromEvents) {
+      return;
+    }
+    throw context.error("Missing required key", ConfigKeys.TABLES + "." + feed.table() + "." + ConfigKeys.TABLE_KEY.name(),
+        sources.keyLine(feed.name()), "source " + feed.name() + " (type " + feed.type() + ") writes lake table "
+            + feed.table() + ", and a feed's records need the columns that identify them",
+        "add tables: {" + feed.table() + ": {key: [column, ...]}}");
   }
 
   private ConfigException conflict(Section table, ConfigKey<?> key, String problem, String fix) {

@@ -7,7 +7,7 @@ import java.util.Map;
  * One entry of the {@code sources} section. Each source type has its own record; switch over the
  * permitted records to build the matching source.
  */
-public sealed interface SourceConfig permits PostgresSourceConfig, BinlogSourceConfig {
+public sealed interface SourceConfig permits PostgresSourceConfig, BinlogSourceConfig, FeedSourceConfig {
   /** The source's name: its key under {@code sources}. */
   String name();
 

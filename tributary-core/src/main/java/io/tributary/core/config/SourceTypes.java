@@ -14,6 +14,7 @@ final class SourceTypes {
     register(new PostgresSourceType());
     register(new BinlogSourceType(BinlogSourceConfig.Flavor.MARIADB));
     register(new BinlogSourceType(BinlogSourceConfig.Flavor.MYSQL));
+    FeedSourceTypes.all().forEach(SourceTypes::register);
   }
 
   private SourceTypes() {}

@@ -566,4 +566,130 @@ final class ValueTypes {
       }
     };
   }
+
+  private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s]+");
+  private static final Pattern LAKE_TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** A lake table name: a letter or _ followed by letters, digits or _. */
+  static ValueType<String> lakeTable() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "table name";
+      }
+
+      @Override
+      public String parse(ConfigValue value) {
+        String text = value.text("a table name").trim();
+        if (!LAKE_TABLE.matcher(text).matches()) {
+          throw value.invalid("'" + text + "' is not a lake table name", "use a letter or _ followed by letters, digits or _");
+        }
+        return text;
+      }
+    };
+  }
+
+  /** An {@code http://} or {@code https://} URL. */
+  static ValueType<String> httpUrl() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "URL";
+      }
+
+      @Override
+      public String parse(ConfigValue value) {
+        String text = value.text("a URL").trim();
+        if (!HTTP_URL.matcher(text).matches()) {
+          throw value.invalid("'" + text + "' is not an http:// or https:// URL", "write the full URL, such as https://api.example.com/items");
+        }
+        try {
+          java.net.URI.create(text);
+        } catch (IllegalArgumentException e) {
+          throw value.invalid("'" + text + "' is not a valid URL: " + e.getMessage(), "escape spaces and special characters");
+        }
+        return text;
+      }
+    };
+  }
+
+  /** One character, such as a CSV delimiter; {@code \\t} stands for a tab. */
+  static ValueType<Character> character() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "one character";
+      }
+
+      @Override
+      public Character parse(ConfigValue value) {
+        String text = value.text("one character");
+        if (text.equals("\\t")) {
+          return '\t';
+        }
+        if (text.length() != 1) {
+          throw value.invalid("'" + text + "' is not one character", "write a single character in quotes, such as \";\" (\\t for a tab)");
+        }
+        return text.charAt(0);
+      }
+
+      @Override
+      public String format(Character character) {
+        return character == '\t' ? "\\t" : character.toString();
+      }
+    };
+  }
+
+  /** A non-empty mapping of names (such as HTTP headers) to secrets, in file order. */
+  static ValueType<Map<String, Secret>> secretMap(String example) {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "mapping of names to secrets";
+      }
+
+      @Override
+      public Map<String, Secret> parse(ConfigValue value) {
+        Section section = Section.of(value, value.line());
+        if (section.names().isEmpty()) {
+          throw value.invalid("the mapping is empty", "write " + example + ", or remove the key");
+        }
+        Map<String, Secret> map = new LinkedHashMap<>();
+        for (String name : section.names()) {
+          ConfigValue entry = section.value(name).orElseThrow();
+          map.put(name, Secret.of(entry.text("a string")));
+        }
+        return map;
+      }
+    };
+  }
+
+  /** A whole number of type long, at least {@code min}. */
+  static ValueType<Long> longInteger(long min) {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "integer, at least " + min;
+      }
+
+      @Override
+      public Long parse(ConfigValue value) {
+        String text = value.text("a whole number").trim();
+        String fix = "use a whole number, at least " + min;
+        if (!INTEGER.matcher(text).matches()) {
+          throw value.invalid("'" + text + "' is not a whole number", fix);
+        }
+        long number;
+        try {
+          number = Long.parseLong(text.replace("_", ""));
+        } catch (NumberFormatException e) {
+          throw value.invalid(text + " is out of range", fix);
+        }
+        if (number < min) {
+          throw value.invalid(text + " is out of range", fix);
+        }
+        return number;
+      }
+    };
+  }
 }

@@ -346,10 +346,10 @@ class TributaryConfigTest {
   void rejectsAnUnknownSourceType() throws IOException {
     assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: oracle")),
         "Invalid value for sources.bench.type at line 5 of " + dir.resolve("tributary.yaml")
-            + ": unknown source type 'oracle' (use one of: postgres, mariadb, mysql)");
+            + ": unknown source type 'oracle' (use one of: postgres, mariadb, mysql, kafka, files, http, generator)");
     assertError(write("tributary.yaml", EXAMPLE.replace("type: postgres", "type: postgre")),
         "Invalid value for sources.bench.type at line 5 of " + dir.resolve("tributary.yaml")
-            + ": unknown source type 'postgre' (did you mean postgres? known types: postgres, mariadb, mysql)");
+            + ": unknown source type 'postgre' (did you mean postgres? known types: postgres, mariadb, mysql, kafka, files, http, generator)");
   }
 
   @Test
@@ -578,7 +578,8 @@ class TributaryConfigTest {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.maintenance(),
         ConfigKeys.postgres(), ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(), ConfigKeys.alerts(),
-        ConfigKeys.alertTarget(), ConfigKeys.binlog())) {
+        ConfigKeys.alertTarget(), ConfigKeys.binlog(), ConfigKeys.files(), ConfigKeys.kafka(), ConfigKeys.http(),
+        ConfigKeys.generator())) {
       for (ConfigKey<?> key : section) {
         String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "
             + key.description() + " |";
