@@ -15,6 +15,8 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -40,8 +42,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Computed columns evaluated by an embedded, in-memory DuckDB: each batch of rows is loaded into a
- * temporary table holding the source's columns, and one query evaluates every expression over it.
+ * Computed columns evaluated by an embedded, in-memory DuckDB: each batch of rows is appended, as
+ * text, to a table of the source's columns (a view casts them back to their types), and one query
+ * evaluates every expression over it.
  * When that query fails, the batch is split in halves until the failing rows are found; each of
  * them is rejected with DuckDB's message, the others keep their values.
  *
@@ -70,11 +73,17 @@ public final class DuckDbExpressions implements SqlExpressions, AutoCloseable {
     requireNonNull(schema, "schema is null");
     requireNonNull(expressions, "expressions is null");
     List<Column> inputs = schema.columns().stream().filter(column -> !NOT_OFFERED.contains(column.type().kind())).toList();
-    String input = "computed_input_" + (++tables);
-    String definition = inputs.stream()
-        .map(column -> Sql.identifier(column.name()) + " " + duckDbType(column.type()))
-        .collect(Collectors.joining(", ", "CREATE TEMP TABLE " + input + " (" + ROW + " INTEGER, ", ")"));
-    execute(definition, "Cannot prepare computed columns of table " + table);
+    int number = ++tables;
+    String text = "computed_text_" + number;
+    String input = "computed_input_" + number;
+    execute(inputs.stream().map(column -> Sql.identifier(column.name()) + " VARCHAR")
+        .collect(Collectors.joining(", ", "CREATE TABLE " + text + " (" + ROW + " INTEGER, ", ")")),
+        "Cannot prepare computed columns of table " + table);
+    execute(inputs.stream()
+        .map(column -> "CAST(" + Sql.identifier(column.name()) + " AS " + duckDbType(column.type()) + ") AS "
+            + Sql.identifier(column.name()))
+        .collect(Collectors.joining(", ", "CREATE VIEW " + input + " AS SELECT " + ROW + ", ", " FROM " + text)),
+        "Cannot prepare computed columns of table " + table);
     List<Column> columns = new ArrayList<>();
     List<String> selects = new ArrayList<>();
     for (Map.Entry<String, String> expression : expressions.entrySet()) {
@@ -97,7 +106,7 @@ public final class DuckDbExpressions implements SqlExpressions, AutoCloseable {
       columns.add(new Column(expression.getKey(), type, true));
       selects.add(select);
     }
-    return new DuckDbCompiled(table, input, inputs, List.copyOf(columns), List.copyOf(selects));
+    return new DuckDbCompiled(table, text, input, inputs, List.copyOf(columns), List.copyOf(selects));
   }
 
   @Override
@@ -111,13 +120,16 @@ public final class DuckDbExpressions implements SqlExpressions, AutoCloseable {
 
   private final class DuckDbCompiled implements Compiled {
     private final String table;
+    private final String text;
     private final String input;
     private final List<Column> inputs;
     private final List<Column> columns;
     private final List<String> selects;
 
-    DuckDbCompiled(String table, String input, List<Column> inputs, List<Column> columns, List<String> selects) {
+    DuckDbCompiled(String table, String text, String input, List<Column> inputs, List<Column> columns,
+        List<String> selects) {
       this.table = table;
+      this.text = text;
       this.input = input;
       this.inputs = inputs;
       this.columns = columns;
@@ -138,25 +150,28 @@ public final class DuckDbExpressions implements SqlExpressions, AutoCloseable {
         load(rows);
         ShapedRow[] result = new ShapedRow[rows.size()];
         evaluate(0, rows.size() - 1, result);
-        execute("DELETE FROM " + input, "Cannot clear computed columns of table " + table);
+        execute("DELETE FROM " + text, "Cannot clear computed columns of table " + table);
         return List.of(result);
       }
     }
 
     private void load(List<Map<String, Object>> rows) {
-      execute("DELETE FROM " + input, "Cannot clear computed columns of table " + table);
-      String insert = inputs.stream().map(column -> "CAST(? AS " + duckDbType(column.type()) + ")")
-          .collect(Collectors.joining(", ", "INSERT INTO " + input + " VALUES (?, ", ")"));
-      try (PreparedStatement statement = connection.prepareStatement(insert)) {
+      execute("DELETE FROM " + text, "Cannot clear computed columns of table " + table);
+      try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class)
+          .createAppender(DuckDBConnection.DEFAULT_SCHEMA, text)) {
         for (int i = 0; i < rows.size(); i++) {
-          statement.setInt(1, i);
+          appender.beginRow().append(i);
           Map<String, Object> row = rows.get(i);
-          for (int c = 0; c < inputs.size(); c++) {
-            statement.setObject(c + 2, text(row.get(inputs.get(c).name())));
+          for (Column column : inputs) {
+            String value = text(row.get(column.name()));
+            if (value == null) {
+              appender.appendNull();
+            } else {
+              appender.append(value);
+            }
           }
-          statement.addBatch();
+          appender.endRow();
         }
-        statement.executeBatch();
       } catch (SQLException e) {
         throw new IllegalStateException("Cannot load rows of table " + table + " to compute its columns: "
             + firstLine(e.getMessage()) + " (a value did not fit its source column's type)", e);

@@ -141,12 +141,17 @@ public final class TableShaper {
 
   /**
    * Shapes full rows of the source schema (an insert's or update's after image), in order. A row
-   * without one of the source columns is shaped as if it held null there.
+   * without one of the source columns is shaped as if it held null there. Rows must hold no
+   * {@link ChangeEvent#UNAVAILABLE} values: fill them from the previous version first.
    *
-   * @throws IllegalArgumentException if a row holds {@link ChangeEvent#UNAVAILABLE} (resolve those first)
+   * @throws IllegalArgumentException if a row a shaping changes holds {@link ChangeEvent#UNAVAILABLE}
    */
   public List<ShapedRow> shape(List<Map<String, Object>> rows) {
     requireNonNull(rows, "rows is null");
+    if (config.isIdentity()) {
+      // the common case: every table without a tables entry
+      return rows.stream().map(ShapedRow::of).toList();
+    }
     List<ShapedRow> result = new ArrayList<>(rows.size());
     List<Map<String, Object>> toCompute = new ArrayList<>();
     List<Integer> computedIndex = new ArrayList<>();
