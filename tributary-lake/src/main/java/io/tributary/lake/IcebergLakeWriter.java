@@ -11,6 +11,7 @@ import io.tributary.api.TableId;
 import io.tributary.api.TableSchema;
 import io.tributary.api.spi.CommitSummary;
 import io.tributary.api.spi.LakeWriter;
+import io.tributary.core.config.TableConfig;
 import io.tributary.core.fault.CrashPoints;
 import io.tributary.core.shape.ShapedRow;
 import io.tributary.core.shape.Shaping;
@@ -30,10 +31,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
@@ -57,14 +60,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes change batches to raw, {@code bronze.<table>} and {@code silver.<table>} and records the
- * source checkpoint, following the exactly-once protocol of decision 0001: every layer commit
- * records the position of the last change it holds, and changes at or below it are skipped when
- * delivered again.
+ * Writes change batches to raw, {@code bronze.<table>}, {@code silver.<table>} and {@code
+ * history.<table>} and records the source checkpoint, following the exactly-once protocol of
+ * decision 0001: every layer commit records the position of the last change it holds, and changes
+ * at or below it are skipped when delivered again.
  *
- * <p>Silver holds rows shaped by the table's {@link TableShaper} (bronze keeps the source's); a
- * change whose shaping fails goes to {@code errors.<table>} instead, and silver keeps the key's
- * previous version.
+ * <p>Silver and history hold rows shaped by the table's {@link TableShaper} (bronze keeps the
+ * source's); a change whose shaping fails goes to {@code errors.<table>} instead, and silver and
+ * history keep the key's previous version.
  */
 public final class IcebergLakeWriter implements LakeWriter {
   static final String OP = "_op";
@@ -190,8 +193,13 @@ public final class IcebergLakeWriter implements LakeWriter {
       letters.addAll(lettersByTable.getOrDefault(batch.id, List.of()));
       lettersByTable.remove(batch.id);
       commitErrors(source, batch.id, letters, ingestedAt, rows, snapshots);
+      // History (and silver ordered by sequence-by) reads bronze, which now holds the batch.
+      Optional<Plan> plan = batch.history != null || batch.sequenced() ? Optional.of(plan(batch)) : Optional.empty();
       if (batch.silver != null) {
-        commitSilver(source, batch, rows, snapshots);
+        commitSilver(source, batch, plan, rows, snapshots);
+      }
+      if (batch.history != null && plan.isPresent()) {
+        commitHistory(source, batch, plan.get(), ingestedAt, rows, snapshots);
       }
     }
     for (Map.Entry<TableId, List<DeadLetter>> entry : lettersByTable.entrySet()) {
@@ -225,8 +233,11 @@ public final class IcebergLakeWriter implements LakeWriter {
     final TableSchema schema;
     final Table bronze;
     final Table silver;
+    final Table history;
+    final HistoryLayer historyLayer;
     final Optional<String> bronzePosition;
     final Optional<String> silverPosition;
+    final Optional<String> historyPosition;
     final List<Resolved> changes;
     /** The silver form of each change silver takes, by identity; rejected ones hold their reason. */
     final Map<Resolved, ShapedRow> shaped = new java.util.IdentityHashMap<>();
@@ -235,14 +246,33 @@ public final class IcebergLakeWriter implements LakeWriter {
     /** Changes whose shaping failed, as dead letters for {@code errors.<table>}. */
     final List<DeadLetter> rejected = new ArrayList<>();
 
-    TableBatch(TableId id, TableSchema schema, Table bronze, Table silver, List<Resolved> changes) {
+    TableBatch(TableId id, TableSchema schema, Table bronze, Table silver, Table history, HistoryLayer historyLayer,
+        List<Resolved> changes) {
       this.id = id;
       this.schema = schema;
       this.bronze = bronze;
       this.silver = silver;
+      this.history = history;
+      this.historyLayer = historyLayer;
       this.bronzePosition = TablePositions.recorded(bronze);
       this.silverPosition = silver == null ? Optional.empty() : TablePositions.recorded(silver);
+      this.historyPosition = history == null ? Optional.empty() : TablePositions.recorded(history);
       this.changes = changes;
+    }
+
+    boolean historyTakes(Resolved change) {
+      return history != null && isAfter(change, historyPosition);
+    }
+
+    /** Silver follows a sequence-by column: its versions come from {@link Versions}, not arrival order. */
+    boolean sequenced() {
+      return historyLayer != null && historyLayer.sequenced();
+    }
+
+    /** History lacks changes bronze holds (it was just enabled, or a commit failed between them): build it again. */
+    boolean historyBehindBronze() {
+      return history != null && bronzePosition.isPresent()
+          && (historyPosition.isEmpty() || historyPosition.get().compareTo(bronzePosition.get()) < 0);
     }
 
     boolean bronzeTakes(Resolved change) {
@@ -254,7 +284,9 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
 
     long skipped() {
-      return changes.stream().filter(change -> !bronzeTakes(change) && !silverTakes(change)).count();
+      return changes.stream()
+          .filter(change -> !bronzeTakes(change) && !silverTakes(change) && !historyTakes(change))
+          .count();
     }
 
     List<RawWriter.RawChange> rawChanges() {
@@ -292,38 +324,50 @@ public final class IcebergLakeWriter implements LakeWriter {
     TableSchema latest = schemas.get(schemas.size() - 1);
     Table bronze = table(Lake.BRONZE, source, id, schemas);
     Table silver = null;
+    Table history = null;
+    HistoryLayer historyLayer = null;
     List<TableShaper> shapers = new ArrayList<>();
     if (latest.hasKey()) {
       for (TableSchema schema : schemas) {
         shapers.add(shaping.shaper(schema));
       }
-      checkShape(id, shapers.get(shapers.size() - 1));
-      silver = table(Lake.SILVER, source, id, shapers.stream().map(TableShaper::schema).toList());
+      checkShape(id, Lake.SILVER, shapers.get(shapers.size() - 1));
+      List<TableSchema> shapedSchemas = shapers.stream().map(TableShaper::schema).toList();
+      silver = table(Lake.SILVER, source, id, shapedSchemas);
       String fingerprint = shapers.get(shapers.size() - 1).fingerprint();
       if (!fingerprint.equals(silver.properties().getOrDefault(LakeProperties.SHAPE, ""))) {
         silver.updateProperties().set(LakeProperties.SHAPE, fingerprint).commit();
       }
+      TableConfig config = requireNonNull(shaping.table(id.name()), "configuration of " + id.name() + " is null");
+      historyLayer = new HistoryLayer(id, latest, shapers.get(shapers.size() - 1), config);
+      if (config.history().enabled()) {
+        checkShape(id, Lake.HISTORY, shapers.get(shapers.size() - 1));
+        history = table(Lake.HISTORY, source, id, shapedSchemas, historyLayer);
+        if (!fingerprint.equals(history.properties().getOrDefault(LakeProperties.SHAPE, ""))) {
+          history.updateProperties().set(LakeProperties.SHAPE, fingerprint).commit();
+        }
+      }
     } else if (bronzeOnlyLogged.add(id)) {
-      LOG.info("Table {} has no key: it gets bronze.{} only, no silver table", id, id.name());
+      LOG.info("Table {} has no key: it gets bronze.{} only, no silver or history table", id, id.name());
     }
     boolean shaped = shapers.stream().anyMatch(shaper -> !shaper.isIdentity());
     List<Resolved> changes = silver == null
         ? resolveWithoutKey(id, events)
         // Shaped silver no longer holds the source's values: the previous version comes from bronze then.
         : resolveByKey(id, latest.key(), shaped ? bronze : silver, shaped, events);
-    TableBatch batch = new TableBatch(id, latest, bronze, silver, changes);
+    TableBatch batch = new TableBatch(id, latest, bronze, silver, history, historyLayer, changes);
     if (silver != null) {
       shape(batch);
     }
     return batch;
   }
 
-  /** Shapes the changes silver takes, in batches per source schema; rejected ones become dead letters. */
+  /** Shapes the changes silver or history takes, in batches per source schema; rejected ones become dead letters. */
   private void shape(TableBatch batch) {
     batch.silverKey = shaping.shaper(batch.schema).schema().key();
     Map<TableSchema, List<Resolved>> bySchema = new LinkedHashMap<>();
     for (Resolved change : batch.changes) {
-      if (batch.silverTakes(change)) {
+      if (batch.silverTakes(change) || batch.historyTakes(change)) {
         bySchema.computeIfAbsent(change.event().schema(), schema -> new ArrayList<>()).add(change);
       }
     }
@@ -361,8 +405,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   /** Refuses to write silver shaped otherwise than when it was built: its rows would mix two shapes. */
-  private void checkShape(TableId id, TableShaper shaper) {
-    TableIdentifier identifier = TableIdentifier.of(Lake.SILVER, id.name());
+  private void checkShape(TableId id, String layer, TableShaper shaper) {
+    TableIdentifier identifier = TableIdentifier.of(layer, id.name());
     Table silver = tables.get(identifier);
     if (silver == null) {
       if (!lake.catalog().tableExists(identifier)) {
@@ -390,6 +434,10 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   private Table table(String layer, String source, TableId id, List<TableSchema> schemas) {
+    return table(layer, source, id, schemas, null);
+  }
+
+  private Table table(String layer, String source, TableId id, List<TableSchema> schemas, HistoryLayer history) {
     TableIdentifier identifier = TableIdentifier.of(layer, id.name());
     Table table = tables.get(identifier);
     if (table != null) {
@@ -398,7 +446,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       try {
         table = lake.catalog().loadTable(identifier);
       } catch (NoSuchTableException e) {
-        table = create(layer, source, id, schemas.get(0), identifier);
+        table = create(layer, source, id, schemas.get(0), identifier, history);
       }
       tables.put(identifier, table);
     }
@@ -411,15 +459,23 @@ public final class IcebergLakeWriter implements LakeWriter {
     for (TableSchema schema : schemas) {
       evolve(table, identifier, schema);
     }
+    if (history != null) {
+      history.evolve(table);
+    }
     return table;
   }
 
-  private Table create(String layer, String source, TableId id, TableSchema schema, TableIdentifier identifier) {
+  private Table create(String layer, String source, TableId id, TableSchema schema, TableIdentifier identifier,
+      HistoryLayer history) {
     lake.ensureNamespace(layer);
     AtomicInteger ids = new AtomicInteger();
     List<Types.NestedField> fields = new ArrayList<>();
     Set<Integer> identifierIds = new HashSet<>();
     boolean silver = layer.equals(Lake.SILVER);
+    if (history != null) {
+      fields.add(Types.NestedField.required(ids.incrementAndGet(), HistoryLayer.SK, Types.StringType.get()));
+      identifierIds.add(ids.get());
+    }
     for (Column column : schema.columns()) {
       int fieldId = ids.incrementAndGet();
       Type type = IcebergTypes.toIceberg(column.type(), ids);
@@ -431,17 +487,22 @@ public final class IcebergLakeWriter implements LakeWriter {
         identifierIds.add(fieldId);
       }
     }
-    if (!silver) {
-      fields.add(Types.NestedField.required(ids.incrementAndGet(), OP, Types.StringType.get()));
-    }
-    fields.add(Types.NestedField.required(ids.incrementAndGet(), POSITION, Types.StringType.get()));
-    fields.add(Types.NestedField.required(ids.incrementAndGet(), COMMIT_TS, Types.TimestampType.withZone()));
-    if (!silver) {
-      fields.add(Types.NestedField.required(ids.incrementAndGet(), TXID, Types.LongType.get()));
-      fields.add(Types.NestedField.required(ids.incrementAndGet(), INGESTED_AT, Types.TimestampType.withZone()));
+    if (history != null) {
+      fields.addAll(history.ownFields(ids));
+    } else {
+      if (!silver) {
+        fields.add(Types.NestedField.required(ids.incrementAndGet(), OP, Types.StringType.get()));
+      }
+      fields.add(Types.NestedField.required(ids.incrementAndGet(), POSITION, Types.StringType.get()));
+      fields.add(Types.NestedField.required(ids.incrementAndGet(), COMMIT_TS, Types.TimestampType.withZone()));
+      if (!silver) {
+        fields.add(Types.NestedField.required(ids.incrementAndGet(), TXID, Types.LongType.get()));
+        fields.add(Types.NestedField.required(ids.incrementAndGet(), INGESTED_AT, Types.TimestampType.withZone()));
+      }
     }
     Schema icebergSchema = new Schema(fields, identifierIds);
-    PartitionSpec spec = silver
+    // Silver and history are never partitioned: equality deletes only match inside a partition.
+    PartitionSpec spec = silver || history != null
         ? PartitionSpec.unpartitioned()
         : PartitionSpec.builderFor(icebergSchema).day(INGESTED_AT).build();
     Map<String, String> properties = new HashMap<>();
@@ -573,7 +634,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   /** The key of {@code image}, with values in the form silver's generic records hold them. */
-  private static List<Object> key(TableId id, List<String> keyColumns, Schema schema, ChangeEvent event,
+  static List<Object> key(TableId id, List<String> keyColumns, Schema schema, ChangeEvent event,
       Map<String, Object> image) {
     List<Object> key = new ArrayList<>(keyColumns.size());
     for (String column : keyColumns) {
@@ -682,14 +743,18 @@ public final class IcebergLakeWriter implements LakeWriter {
     snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
   }
 
-  private void commitSilver(String source, TableBatch batch, Map<String, Long> rows, List<String> snapshots) {
+  /** A row of silver: the values of the key's current version, with the change that made it. */
+  private record SilverRow(Map<String, Object> image, String position, OffsetDateTime commitTime) {}
+
+  private void commitSilver(String source, TableBatch batch, Optional<Plan> plan, Map<String, Long> rows,
+      List<String> snapshots) {
     Table table = batch.silver;
     String name = Lake.SILVER + "." + batch.id.name();
     Schema schema = table.schema();
     List<String> keyColumns = batch.silverKey;
     List<String> sourceKey = batch.schema.key();
     // last version per key (shaped); empty = the key's last change deletes it
-    Map<List<Object>, Optional<Resolved>> latest = new LinkedHashMap<>();
+    Map<List<Object>, Optional<SilverRow>> latest = new LinkedHashMap<>();
     String last = null;
     for (Resolved change : batch.changes) {
       if (!batch.silverTakes(change)) {
@@ -716,11 +781,16 @@ public final class IcebergLakeWriter implements LakeWriter {
             }
           }
         }
-        latest.put(key, Optional.of(change));
+        latest.put(key, Optional.of(new SilverRow(shaped.row(), event.position().sortKey(),
+            event.commitTime().atOffset(ZoneOffset.UTC))));
       }
     }
     if (latest.isEmpty()) {
       return;
+    }
+    if (batch.sequenced()) {
+      // The key's state is its newest version by sequence-by, whatever arrived last.
+      latest.replaceAll((key, row) -> plan.orElseThrow().current(key));
     }
 
     Schema keySchema = schema.select(keyColumns);
@@ -729,7 +799,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     GenericRecord template = GenericRecord.create(schema);
     List<Types.NestedField> fields = schema.columns();
     List<Record> records = new ArrayList<>(latest.size());
-    for (Map.Entry<List<Object>, Optional<Resolved>> entry : latest.entrySet()) {
+    for (Map.Entry<List<Object>, Optional<SilverRow>> entry : latest.entrySet()) {
       GenericRecord keyRecord = keyTemplate.copy();
       for (int i = 0; i < keyColumns.size(); i++) {
         keyRecord.setField(keyColumns.get(i), entry.getKey().get(i));
@@ -738,15 +808,14 @@ public final class IcebergLakeWriter implements LakeWriter {
       if (entry.getValue().isEmpty()) {
         continue;
       }
-      ChangeEvent event = entry.getValue().get().event();
-      Map<String, Object> image = batch.shaped.get(entry.getValue().get()).row();
+      SilverRow row = entry.getValue().get();
       GenericRecord record = template.copy();
       for (int i = 0; i < fields.size(); i++) {
         Types.NestedField field = fields.get(i);
         Object value = switch (field.name()) {
-          case POSITION -> event.position().sortKey();
-          case COMMIT_TS -> event.commitTime().atOffset(ZoneOffset.UTC);
-          default -> convert(batch.id, name, field.name(), image.get(field.name()), field.type());
+          case POSITION -> row.position();
+          case COMMIT_TS -> row.commitTime();
+          default -> convert(batch.id, name, field.name(), row.image().get(field.name()), field.type());
         };
         record.set(i, value);
       }
@@ -796,6 +865,185 @@ public final class IcebergLakeWriter implements LakeWriter {
         records.size(), id, name);
   }
 
+  // ---- history
+
+  /**
+   * The versions of the keys a batch touches, before anything of them is written to history.
+   *
+   * @param rebuild history is built again from bronze: {@code versions} holds every key
+   * @param stored the rows history holds now of the touched keys (empty on a rebuild)
+   * @param commitTimes the commit time of each position the versions name
+   */
+  private record Plan(boolean rebuild, Map<List<Object>, List<HistoryLayer.Row>> stored,
+      Map<List<Object>, List<Versions.Version>> versions, Map<String, OffsetDateTime> commitTimes) {
+
+    /** The key's current state: its open version, or empty when it has none. */
+    Optional<SilverRow> current(List<Object> key) {
+      List<Versions.Version> keyVersions = versions.get(key);
+      if (keyVersions == null) {
+        throw new IllegalStateException("Cannot find the versions of key " + key + " (this is a bug)");
+      }
+      return keyVersions.stream().filter(Versions.Version::current).findFirst()
+          .map(version -> new SilverRow(version.values(), version.position(), commitTimes.get(version.position())));
+    }
+  }
+
+  private Plan plan(TableBatch batch) {
+    HistoryLayer layer = batch.historyLayer;
+    Table target = batch.history != null ? batch.history : batch.silver;
+    String name = (batch.history != null ? Lake.HISTORY : Lake.SILVER) + "." + batch.id.name();
+    Schema schema = target.schema();
+    List<String> keyColumns = batch.silverKey;
+    List<String> sourceKey = batch.schema.key();
+    Set<String> tracked = layer.tracked();
+    Map<String, OffsetDateTime> commitTimes = new HashMap<>();
+    Map<List<Object>, List<Versions.Version>> versions = new LinkedHashMap<>();
+    if (batch.historyBehindBronze()) {
+      Map<List<Object>, List<Versions.Change>> all = layer.readBronze(batch.bronze, null, schema, name, commitTimes);
+      all.forEach((key, changes) -> versions.put(key, Versions.fold(name, key, List.of(), changes, tracked)));
+      return new Plan(true, Map.of(), versions, commitTimes);
+    }
+
+    Map<List<Object>, List<Versions.Change>> changes = new LinkedHashMap<>();
+    for (Resolved change : batch.changes) {
+      if (batch.history != null ? !batch.historyTakes(change) : !batch.silverTakes(change)) {
+        continue;
+      }
+      ChangeEvent event = change.event();
+      String position = event.position().sortKey();
+      ShapedRow shaped = batch.shaped.get(change);
+      if (shaped.isRejected()) {
+        // in errors.<table>: history keeps the key's previous version, as silver does
+        continue;
+      }
+      commitTimes.put(position, HistoryLayer.asOffsetDateTime(event.commitTime()));
+      List<Object> key = key(batch.id, keyColumns, schema, event, shaped.row());
+      if (event.operation() == Operation.UPDATE && change.before().isPresent()
+          && sourceKey.stream().allMatch(column -> change.before().get().get(column) != null)) {
+        ShapedRow oldKey = shaping.shaper(event.schema()).shapeKey(change.before().get());
+        if (!oldKey.isRejected()) {
+          List<Object> old = key(batch.id, keyColumns, schema, event, oldKey.row());
+          if (!old.equals(key)) {
+            changes.computeIfAbsent(old, k -> new ArrayList<>()).add(layer.change(Operation.DELETE,
+                change.before().get(), oldKey.row(), position, event.transactionId(), event.commitTime(), schema,
+                name));
+          }
+        }
+      }
+      changes.computeIfAbsent(key, k -> new ArrayList<>()).add(layer.change(event.operation(), change.image(),
+          shaped.row(), position, event.transactionId(), event.commitTime(), schema, name));
+    }
+    changes.values().forEach(list -> list.sort(Versions.ORDER));
+
+    Map<List<Object>, List<HistoryLayer.Row>> stored = batch.history != null
+        ? layer.read(batch.history, changes.keySet())
+        : Map.of();
+    Set<List<Object>> refold = new HashSet<>();
+    for (Map.Entry<List<Object>, List<Versions.Change>> entry : changes.entrySet()) {
+      List<HistoryLayer.Row> rows = stored.getOrDefault(entry.getKey(), List.of());
+      rows.forEach(row -> commitTimes.put(row.version().position(), row.commitTime()));
+      List<Versions.Version> keyVersions = rows.stream().map(HistoryLayer.Row::version).toList();
+      if (batch.history == null || !Versions.continues(keyVersions, entry.getValue())) {
+        refold.add(entry.getKey());
+      } else {
+        versions.put(entry.getKey(), Versions.fold(name, entry.getKey(), keyVersions, entry.getValue(), tracked));
+      }
+    }
+    // A late change, or one continuing a stored transaction: fold the key again from all its changes in bronze.
+    Map<List<Object>, List<Versions.Change>> all = layer.readBronze(batch.bronze, refold, schema, name, commitTimes);
+    for (List<Object> key : refold) {
+      List<Versions.Change> keyChanges = all.getOrDefault(key, changes.get(key));
+      versions.put(key, Versions.fold(name, key, List.of(), keyChanges, tracked));
+    }
+    if (!refold.isEmpty()) {
+      LOG.debug("Folded {} keys of {} again from bronze (late or split changes)", refold.size(), name);
+    }
+    return new Plan(false, stored, versions, commitTimes);
+  }
+
+  private void commitHistory(String source, TableBatch batch, Plan plan, Instant ingestedAt, Map<String, Long> rows,
+      List<String> snapshots) {
+    Table table = batch.history;
+    String name = Lake.HISTORY + "." + batch.id.name();
+    Schema schema = table.schema();
+    OffsetDateTime now = ingestedAt.atOffset(ZoneOffset.UTC);
+    String last = null;
+    for (Resolved change : batch.changes) {
+      if (batch.historyTakes(change)) {
+        last = change.event().position().sortKey();
+      }
+    }
+    if (plan.rebuild()) {
+      List<Record> records = new ArrayList<>();
+      for (List<Versions.Version> keyVersions : plan.versions().values()) {
+        for (Versions.Version version : keyVersions) {
+          records.add(batch.historyLayer.record(schema, row(plan, version, now), name));
+        }
+      }
+      List<DataFile> files = LakeFiles.writeData(table, records);
+      OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+      files.forEach(overwrite::addFile);
+      String position = TablePositions.recorded(batch.bronze).orElse(last);
+      commit(source, name, table, overwrite, position, files);
+      LOG.info("Built {} from bronze.{}: {} versions of {} keys, up to position {}", name, batch.id.name(),
+          records.size(), plan.versions().size(), position);
+      rows.put(name, (long) records.size());
+      snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+      return;
+    }
+    if (last == null) {
+      return;
+    }
+
+    Schema skSchema = schema.select(HistoryLayer.SK);
+    List<Record> deletes = new ArrayList<>();
+    List<Record> records = new ArrayList<>();
+    for (Map.Entry<List<Object>, List<Versions.Version>> entry : plan.versions().entrySet()) {
+      Map<String, HistoryLayer.Row> stored = new HashMap<>();
+      for (HistoryLayer.Row row : plan.stored().getOrDefault(entry.getKey(), List.of())) {
+        stored.put(row.version().sk(), row);
+      }
+      Set<String> kept = new HashSet<>();
+      for (Versions.Version version : entry.getValue()) {
+        HistoryLayer.Row previous = stored.get(version.sk());
+        if (previous != null && previous.version().equals(version)) {
+          kept.add(version.sk());
+          continue;
+        }
+        OffsetDateTime recordedAt = previous != null ? previous.recordedAt() : now;
+        records.add(batch.historyLayer.record(schema, new HistoryLayer.Row(version, recordedAt,
+            plan.commitTimes().get(version.position())), name));
+      }
+      for (String sk : stored.keySet()) {
+        if (!kept.contains(sk)) {
+          GenericRecord delete = GenericRecord.create(skSchema);
+          delete.setField(HistoryLayer.SK, sk);
+          deletes.add(delete);
+        }
+      }
+    }
+    List<DataFile> dataFiles = LakeFiles.writeData(table, records);
+    List<DeleteFile> deleteFiles;
+    try {
+      deleteFiles = LakeFiles.writeEqualityDeletes(table, List.of(HistoryLayer.SK), deletes);
+    } catch (RuntimeException e) {
+      LakeFiles.deleteQuietly(table, dataFiles);
+      throw e;
+    }
+    RowDelta delta = table.newRowDelta();
+    dataFiles.forEach(delta::addRows);
+    deleteFiles.forEach(delta::addDeletes);
+    List<ContentFile<?>> written = new ArrayList<>(dataFiles);
+    written.addAll(deleteFiles);
+    commit(source, name, table, delta, last, written);
+    rows.put(name, (long) records.size());
+    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+  }
+
+  private static HistoryLayer.Row row(Plan plan, Versions.Version version, OffsetDateTime recordedAt) {
+    return new HistoryLayer.Row(version, recordedAt, plan.commitTimes().get(version.position()));
+  }
+
   private void commit(String source, String name, Table table, SnapshotUpdate<?> update, String position,
       List<? extends ContentFile<?>> written) {
     update.set(LakeProperties.POSITION, position);
@@ -814,7 +1062,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     CrashPoints.reach(CrashPoints.AFTER_COMMIT);
   }
 
-  private static Object convert(TableId id, String layerTable, String column, Object value, Type type) {
+  static Object convert(TableId id, String layerTable, String column, Object value, Type type) {
     try {
       return IcebergTypes.toIcebergValue(value, type);
     } catch (IllegalArgumentException e) {
@@ -841,7 +1089,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   private List<String> wipe(String source) {
     committedCheckpoints.remove(source);
     List<String> wiped = new ArrayList<>();
-    for (String layer : List.of(Lake.BRONZE, Lake.SILVER, Lake.ERRORS)) {
+    for (String layer : List.of(Lake.BRONZE, Lake.SILVER, Lake.HISTORY, Lake.ERRORS)) {
       Namespace namespace = Namespace.of(layer);
       if (!lake.catalog().namespaceExists(namespace)) {
         continue;

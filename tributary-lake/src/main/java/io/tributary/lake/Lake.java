@@ -30,6 +30,7 @@ public final class Lake implements AutoCloseable {
   public static final String SILVER = "silver";
   /** The dead-letter tables: {@code errors.<table>} holds what could not reach {@code silver.<table>}. */
   public static final String ERRORS = "errors";
+  public static final String HISTORY = "history";
   /** Tributary's own bookkeeping tables, such as {@code _tributary.checkpoints}. */
   public static final String SYSTEM = "_tributary";
 

@@ -281,6 +281,7 @@ class IcebergLakeWriterTest {
 
     assertThat(read(lake, Lake.BRONZE, "orders")).isEmpty();
     assertThat(read(lake, Lake.SILVER, "orders")).isEmpty();
+    assertThat(read(lake, Lake.HISTORY, "orders")).isEmpty();
     assertThat(lake.catalog().tableExists(TableIdentifier.of(Lake.BRONZE, "orders"))).isTrue();
     Table bronze = lake.catalog().loadTable(TableIdentifier.of(Lake.BRONZE, "orders"));
     assertThat(TablePositions.recorded(bronze)).isEmpty();
@@ -294,6 +295,7 @@ class IcebergLakeWriterTest {
     assertThat(silverOrders()).containsOnlyKeys(1L, 2L);
     assertThat(restarted.recover(SOURCE)).contains(position(2));
     assertThat(read(lake, Lake.BRONZE, "orders")).hasSize(2);
+    assertThat(read(lake, Lake.HISTORY, "orders")).hasSize(2);
   }
 
   @Test

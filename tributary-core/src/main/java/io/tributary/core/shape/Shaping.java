@@ -37,6 +37,11 @@ public final class Shaping {
     this.expressions = requireNonNull(expressions, "expressions is null");
   }
 
+  /** The whole configuration of lake table {@code table}, shaping and history. */
+  public TableConfig table(String table) {
+    return tables.apply(requireNonNull(table, "table is null"));
+  }
+
   /** The shaping configured for lake table {@code table}. */
   public ShapeConfig config(String table) {
     return tables.apply(requireNonNull(table, "table is null")).shape();

@@ -1,0 +1,501 @@
+package io.tributary.lake;
+
+import static io.tributary.lake.Changes.SOURCE;
+import static io.tributary.lake.Changes.column;
+import static io.tributary.lake.Changes.position;
+import static io.tributary.lake.Changes.read;
+import static io.tributary.lake.Changes.row;
+import static io.tributary.lake.Changes.schema;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.DataType;
+import io.tributary.api.Operation;
+import io.tributary.api.Position;
+import io.tributary.api.TableSchema;
+import io.tributary.core.config.HistoryConfig;
+import io.tributary.core.config.ShapeConfig;
+import io.tributary.core.config.TableConfig;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HistoryWriterTest {
+  private static final TableSchema CLIENTS = schema("clients", List.of("id"),
+      column("id", DataType.Kind.INT64),
+      column("email", DataType.Kind.STRING),
+      column("city", DataType.Kind.STRING),
+      column("age", DataType.Kind.INT32),
+      column("note", DataType.Kind.STRING));
+  /** A feed of registrations keyed by email, ordered and dated by signup_date. */
+  private static final TableSchema REGISTRATIONS = schema("registrations", List.of("email"),
+      column("email", DataType.Kind.STRING),
+      column("city", DataType.Kind.STRING),
+      column("signup_date", DataType.Kind.DATE));
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  @TempDir
+  Path directory;
+
+  private int lakes;
+
+  private static Map<String, Object> client(long id, String email, String city, int age, String note) {
+    return row("id", id, "email", email, "city", city, "age", age, "note", note);
+  }
+
+  private static Instant at(int minute) {
+    return T0.plusSeconds(60L * minute);
+  }
+
+  private static OffsetDateTime utc(int minute) {
+    return at(minute).atOffset(ZoneOffset.UTC);
+  }
+
+  private static ChangeEvent change(TableSchema schema, Operation operation, long position, long txid, Instant time,
+      Map<String, Object> before, Map<String, Object> after) {
+    return new ChangeEvent(schema, operation, Optional.ofNullable(before), Optional.ofNullable(after),
+        position(position), time, txid);
+  }
+
+  private static TableConfig config(String name, Optional<String> sequenceBy, HistoryConfig history) {
+    return new TableConfig(name, List.of(), sequenceBy, Optional.empty(), history, ShapeConfig.NONE);
+  }
+
+  private Lake newLake() {
+    return Lake.open(directory.resolve("lake" + (++lakes)));
+  }
+
+  /** History rows of a key, oldest first: column values, then _valid_from, _valid_to, _is_current, _op. */
+  private static List<String> versions(Lake lake, String table, String keyColumn, Object key, String... columns) {
+    List<Record> rows = new ArrayList<>(read(lake, Lake.HISTORY, table).stream()
+        .filter(record -> key.equals(record.getField(keyColumn))).toList());
+    rows.sort((a, b) -> Versions.VALUES.compare(a.getField(HistoryLayer.VALID_FROM), b.getField(HistoryLayer.VALID_FROM)));
+    List<String> result = new ArrayList<>();
+    for (Record record : rows) {
+      StringBuilder text = new StringBuilder();
+      for (String column : columns) {
+        text.append(record.getField(column)).append(' ');
+      }
+      text.append('[').append(record.getField(HistoryLayer.VALID_FROM)).append(", ")
+          .append(record.getField(HistoryLayer.VALID_TO)).append(") ")
+          .append(Boolean.TRUE.equals(record.getField(HistoryLayer.IS_CURRENT)) ? "current " : "")
+          .append(record.getField(HistoryLayer.OP));
+      result.add(text.toString());
+    }
+    return result;
+  }
+
+  /** Every history row as text, sorted; with or without the surrogate key and bookkeeping columns. */
+  private static List<String> allVersions(Lake lake, String table, boolean exact) {
+    List<String> result = new ArrayList<>();
+    for (Record record : read(lake, Lake.HISTORY, table)) {
+      StringBuilder text = new StringBuilder();
+      for (Types.NestedField field : record.struct().fields()) {
+        String name = field.name();
+        boolean bookkeeping = name.equals(HistoryLayer.SK) || name.equals(HistoryLayer.POSITION)
+            || name.equals(HistoryLayer.TXID) || name.equals(HistoryLayer.COMMIT_TS);
+        if (name.equals(HistoryLayer.RECORDED_AT) || (bookkeeping && !exact)) {
+          continue;
+        }
+        text.append(name).append('=').append(record.getField(name)).append(' ');
+      }
+      result.add(text.toString());
+    }
+    Collections.sort(result);
+    return result;
+  }
+
+  private static List<String> silver(Lake lake, String table) {
+    List<String> result = new ArrayList<>();
+    for (Record record : read(lake, Lake.SILVER, table)) {
+      result.add(record.toString());
+    }
+    Collections.sort(result);
+    return result;
+  }
+
+  @Test
+  void updatesOpenVersionsDeletesCloseThemAndOneTransactionMakesOneVersion() {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.CREATE, 1, 100, at(1), null, client(1, "ann@x", "Lisboa", 30, "a")),
+          change(CLIENTS, Operation.CREATE, 2, 100, at(1), null, client(2, "bob@x", "Porto", 40, "b"))), position(2));
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.UPDATE, 3, 101, at(2), null, client(1, "ann@x", "Faro", 30, "a")),
+          change(CLIENTS, Operation.UPDATE, 4, 101, at(2), null, client(1, "ann@x", "Braga", 31, "a")),
+          change(CLIENTS, Operation.DELETE, 5, 102, at(3), row("id", 2L), null)), position(5));
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.CREATE, 6, 103, at(4), null, client(2, "bob@x", "Porto", 41, "b")),
+          change(CLIENTS, Operation.UPDATE, 7, 104, at(5), null, client(1, "ann@x", "Braga", 31, "a"))), position(7));
+
+      assertThat(versions(lake, "clients", "id", 1L, "city", "age")).containsExactly(
+          "Lisboa 30 [" + utc(1) + ", " + utc(2) + ") c",
+          "Braga 31 [" + utc(2) + ", null) current u");
+      assertThat(versions(lake, "clients", "id", 2L, "city", "age")).containsExactly(
+          "Porto 40 [" + utc(1) + ", " + utc(3) + ") c",
+          "Porto 41 [" + utc(4) + ", null) current c");
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+  }
+
+  @Test
+  void onlyTrackedColumnsOpenVersionsAndOtherChangesCorrectTheOpenOne() {
+    Function<String, TableConfig> tables = name -> config(name, Optional.empty(),
+        new HistoryConfig(true, Optional.empty(), List.of("city", "age")));
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.CREATE, 1, 100, at(1), null, client(1, "ann@x", "Lisboa", 30, "a"))), position(1));
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.UPDATE, 2, 101, at(2), null, client(1, "ann@x", "Lisboa", 30, "note changed"))),
+          position(2));
+      assertThat(versions(lake, "clients", "id", 1L, "city", "note")).containsExactly(
+          "Lisboa note changed [" + utc(1) + ", null) current c");
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.UPDATE, 3, 102, at(3), null, client(1, "ann@x", "Faro", 30, "moved"))),
+          position(3));
+      assertThat(versions(lake, "clients", "id", 1L, "city", "note")).containsExactly(
+          "Lisboa note changed [" + utc(1) + ", " + utc(3) + ") c",
+          "Faro moved [" + utc(3) + ", null) current u");
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+  }
+
+  @Test
+  void anUpdateOfTheKeyClosesTheOldKeyAndOpensTheNewOne() {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.CREATE, 1, 100, at(1), null, client(1, "ann@x", "Lisboa", 30, "a"))), position(1));
+      writer.commit(SOURCE, List.of(change(CLIENTS, Operation.UPDATE, 2, 101, at(2),
+          client(1, "ann@x", "Lisboa", 30, "a"), client(9, "ann@x", "Lisboa", 30, "a"))), position(2));
+      assertThat(versions(lake, "clients", "id", 1L, "city")).containsExactly(
+          "Lisboa [" + utc(1) + ", " + utc(2) + ") c");
+      assertThat(versions(lake, "clients", "id", 9L, "city")).containsExactly(
+          "Lisboa [" + utc(2) + ", null) current u");
+    }
+  }
+
+  /**
+   * The scenario from the field: clients keyed by email, dated by signup_date. A client registers
+   * again with a later date, then an older registration of the same client arrives late.
+   */
+  @Test
+  void aLateOlderRegistrationTakesItsPlaceAndNeverOverwritesTheNewerOne() {
+    Function<String, TableConfig> tables = name -> config(name, Optional.of("signup_date"),
+        new HistoryConfig(true, Optional.of("signup_date"), List.of()));
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+      writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.CREATE, 1, 0, at(1), null,
+          row("email", "ana@x", "city", "Lisboa", "signup_date", LocalDate.parse("2024-03-01")))), position(1));
+      writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.UPDATE, 2, 0, at(2), null,
+          row("email", "ana@x", "city", "Porto", "signup_date", LocalDate.parse("2025-06-10")))), position(2));
+      writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.UPDATE, 3, 0, at(3), null,
+          row("email", "ana@x", "city", "Faro", "signup_date", LocalDate.parse("2023-01-15")))), position(3));
+
+      assertThat(versions(lake, "registrations", "email", "ana@x", "city")).containsExactly(
+          "Faro [2023-01-15, 2024-03-01) u",
+          "Lisboa [2024-03-01, 2025-06-10) c",
+          "Porto [2025-06-10, null) current u");
+      assertThat(read(lake, Lake.SILVER, "registrations")).singleElement()
+          .satisfies(record -> assertThat(record.getField("city")).isEqualTo("Porto"));
+      assertThat(HistoryCheck.violations(lake, "registrations")).isEmpty();
+
+      // a delete dated before the newest registration closes the version it falls in, never the newer one
+      writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.DELETE, 4, 0, at(4),
+          row("email", "ana@x", "city", "Lisboa", "signup_date", LocalDate.parse("2024-12-01")), null)), position(4));
+      assertThat(versions(lake, "registrations", "email", "ana@x", "city")).containsExactly(
+          "Faro [2023-01-15, 2024-03-01) u",
+          "Lisboa [2024-03-01, 2024-12-01) c",
+          "Porto [2025-06-10, null) current u");
+      assertThat(read(lake, Lake.SILVER, "registrations")).singleElement()
+          .satisfies(record -> assertThat(record.getField("city")).isEqualTo("Porto"));
+      assertThat(HistoryCheck.violations(lake, "registrations")).isEmpty();
+    }
+  }
+
+  @Test
+  void silverFollowsSequenceByWithoutHistory() {
+    Function<String, TableConfig> tables = name -> config(name, Optional.of("signup_date"),
+        new HistoryConfig(false, Optional.empty(), List.of()));
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+      writer.commit(SOURCE, List.of(
+          change(REGISTRATIONS, Operation.CREATE, 1, 0, at(1), null,
+              row("email", "ana@x", "city", "Porto", "signup_date", LocalDate.parse("2025-06-10"))),
+          change(REGISTRATIONS, Operation.CREATE, 2, 0, at(1), null,
+              row("email", "rui@x", "city", "Braga", "signup_date", LocalDate.parse("2025-01-01")))), position(2));
+      writer.commit(SOURCE, List.of(
+          change(REGISTRATIONS, Operation.UPDATE, 3, 0, at(2), null,
+              row("email", "ana@x", "city", "Faro", "signup_date", LocalDate.parse("2023-01-15"))),
+          change(REGISTRATIONS, Operation.DELETE, 4, 0, at(2),
+              row("email", "rui@x", "city", "Braga", "signup_date", LocalDate.parse("2025-02-01")), null)),
+          position(4));
+      // an insert older than the delete of its key does not bring the key back
+      writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.CREATE, 5, 0, at(3), null,
+          row("email", "rui@x", "city", "Viseu", "signup_date", LocalDate.parse("2024-05-05")))), position(5));
+
+      assertThat(lake.catalog().tableExists(org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY,
+          "registrations"))).isFalse();
+      assertThat(read(lake, Lake.SILVER, "registrations")).singleElement().satisfies(record -> {
+        assertThat(record.getField("email")).isEqualTo("ana@x");
+        assertThat(record.getField("city")).isEqualTo("Porto");
+      });
+    }
+  }
+
+  @Test
+  void misnamedColumnsAreRefusedNamingTableAndKey() {
+    Function<String, TableConfig> tables = name -> config(name, Optional.empty(),
+        new HistoryConfig(true, Optional.of("signup"), List.of()));
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+      assertThatThrownBy(() -> writer.commit(SOURCE, List.of(change(CLIENTS, Operation.CREATE, 1, 1, at(1), null,
+          client(1, "ann@x", "Lisboa", 30, "a"))), position(1)))
+          .hasMessageContaining("history.effective-from names column signup")
+          .hasMessageContaining("tables.clients.history.effective-from");
+    }
+  }
+
+  @Test
+  void enablingHistoryLaterBuildsItFromBronzeThenStreams() {
+    Random random = new Random(7);
+    List<List<ChangeEvent>> batches = split(random, flatten(cdcStream(random, 40)), 6);
+    Function<String, TableConfig> off = name -> config(name, Optional.empty(),
+        new HistoryConfig(false, Optional.empty(), List.of()));
+    try (Lake reference = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(reference)) {
+      commitAll(writer, batches);
+      try (Lake lake = newLake()) {
+        try (IcebergLakeWriter without = new IcebergLakeWriter(lake, off)) {
+          commitAll(without, batches.subList(0, batches.size() / 2));
+        }
+        assertThat(lake.catalog().tableExists(org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY,
+            "clients"))).isFalse();
+        try (IcebergLakeWriter with = new IcebergLakeWriter(lake)) {
+          commitAll(with, batches.subList(batches.size() / 2, batches.size()));
+        }
+        assertThat(allVersions(lake, "clients", true)).isEqualTo(allVersions(reference, "clients", true));
+        assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aFailedHistoryCommitAfterSilverNeitherLosesNorDuplicatesAVersion() {
+    Random random = new Random(11);
+    List<List<ChangeEvent>> batches = split(random, flatten(cdcStream(random, 30)), 6);
+    try (Lake reference = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(reference)) {
+      commitAll(writer, batches);
+      try (Lake lake = newLake()) {
+        int failAt = 1 + batches.size() / 2;
+        int[] commits = {0};
+        try (IcebergLakeWriter failing = new IcebergLakeWriter(lake, TableConfig::defaults, layerTable -> {
+          if (layerTable.equals("history.clients") && ++commits[0] == failAt) {
+            throw new CommitFailedException("injected failure of %s", layerTable);
+          }
+        })) {
+          for (int i = 0; i < batches.size(); i++) {
+            int index = i;
+            if (i + 1 == failAt) {
+              assertThatThrownBy(() -> commit(failing, batches.get(index))).isInstanceOf(CommitFailedException.class);
+              break;
+            }
+            commit(failing, batches.get(i));
+          }
+        }
+        try (IcebergLakeWriter restarted = new IcebergLakeWriter(lake)) {
+          Position resume = restarted.recover(SOURCE).orElseThrow();
+          // the source sends everything after the checkpoint again
+          for (List<ChangeEvent> batch : batches) {
+            List<ChangeEvent> after = batch.stream().filter(event -> event.position().isAfter(resume)).toList();
+            if (!after.isEmpty()) {
+              commit(restarted, after);
+            }
+          }
+        }
+        assertThat(allVersions(lake, "clients", true)).isEqualTo(allVersions(reference, "clients", true));
+        assertThat(silver(lake, "clients")).isEqualTo(silver(reference, "clients"));
+        assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      }
+    }
+  }
+
+  /** However a CDC stream is split into commits, history is the same, surrogate keys included. */
+  @Test
+  void historyIsTheSameHoweverCommitsSplitACdcStream() {
+    Random random = new Random(2026);
+    List<ChangeEvent> stream = flatten(cdcStream(random, 60));
+    List<String> expected;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      commit(writer, stream);
+      expected = allVersions(lake, "clients", true);
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+    for (int round = 0; round < 3; round++) {
+      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+        for (List<ChangeEvent> batch : split(random, stream, 2 + random.nextInt(6))) {
+          commit(writer, batch);
+        }
+        assertThat(allVersions(lake, "clients", true)).as("round %d", round).isEqualTo(expected);
+        assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      }
+    }
+  }
+
+  /**
+   * A feed ordered by sequence-by: whatever order its records arrive in and however they are split
+   * into commits, history and silver are what the records in order give.
+   */
+  @Test
+  void historyIsTheSameWhateverTheArrivalOrderOfAFeed() {
+    Random random = new Random(42);
+    TableSchema feed = schema("accounts", List.of("id"),
+        column("id", DataType.Kind.INT64),
+        column("city", DataType.Kind.STRING),
+        column("score", DataType.Kind.INT32),
+        column("seq", DataType.Kind.INT64));
+    Function<String, TableConfig> tables = name -> config(name, Optional.of("seq"),
+        new HistoryConfig(true, Optional.of("seq"), List.of("city")));
+    // records in their true order; the sequence value grows, the position is the arrival order
+    List<Map<String, Object>> records = new ArrayList<>();
+    List<Operation> operations = new ArrayList<>();
+    Map<Long, Boolean> exists = new HashMap<>();
+    String[] cities = {"Lisboa", "Porto", "Faro"};
+    for (int i = 1; i <= 50; i++) {
+      long id = 1 + random.nextInt(5);
+      boolean present = exists.getOrDefault(id, false);
+      Operation operation = !present ? Operation.CREATE : random.nextInt(6) == 0 ? Operation.DELETE : Operation.UPDATE;
+      exists.put(id, operation != Operation.DELETE);
+      records.add(row("id", id, "city", cities[random.nextInt(cities.length)], "score", random.nextInt(3),
+          "seq", 10L * i));
+      operations.add(operation);
+    }
+    List<String> expectedHistory;
+    List<String> expectedSilver;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+      commit(writer, arrivals(feed, records, operations, identity(records.size())));
+      expectedHistory = allVersions(lake, "accounts", false);
+      expectedSilver = silverValues(lake, "accounts");
+      assertThat(HistoryCheck.violations(lake, "accounts")).isEmpty();
+    }
+    for (int round = 0; round < 6; round++) {
+      List<Integer> order = identity(records.size());
+      Collections.shuffle(order, random);
+      List<ChangeEvent> arrived = arrivals(feed, records, operations, order);
+      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+        for (List<ChangeEvent> batch : split(random, arrived, 1 + random.nextInt(6))) {
+          commit(writer, batch);
+        }
+        assertThat(allVersions(lake, "accounts", false)).as("round %d, arrival %s", round, order)
+            .isEqualTo(expectedHistory);
+        assertThat(silverValues(lake, "accounts")).as("round %d", round).isEqualTo(expectedSilver);
+        assertThat(HistoryCheck.violations(lake, "accounts")).isEmpty();
+      }
+    }
+  }
+
+  private static List<Integer> identity(int size) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      order.add(i);
+    }
+    return order;
+  }
+
+  private static List<ChangeEvent> arrivals(TableSchema feed, List<Map<String, Object>> records,
+      List<Operation> operations, List<Integer> order) {
+    List<ChangeEvent> events = new ArrayList<>();
+    for (int n = 0; n < order.size(); n++) {
+      int i = order.get(n);
+      Map<String, Object> record = records.get(i);
+      boolean delete = operations.get(i) == Operation.DELETE;
+      events.add(change(feed, operations.get(i), n + 1, 0, at(n), delete ? record : null, delete ? null : record));
+    }
+    return events;
+  }
+
+  private static List<String> silverValues(Lake lake, String table) {
+    List<String> result = new ArrayList<>();
+    for (Record record : read(lake, Lake.SILVER, table)) {
+      result.add(record.getField("id") + " " + record.getField("city") + " " + record.getField("score") + " "
+          + record.getField("seq"));
+    }
+    Collections.sort(result);
+    return result;
+  }
+
+  /** Transactions of one to three changes of the clients table, in commit order, one list per transaction. */
+  private static List<List<ChangeEvent>> cdcStream(Random random, int transactions) {
+    Map<Long, Map<String, Object>> rows = new HashMap<>();
+    String[] cities = {"Lisboa", "Porto", "Faro", "Braga"};
+    List<List<ChangeEvent>> result = new ArrayList<>();
+    long position = 0;
+    for (int tx = 1; tx <= transactions; tx++) {
+      List<ChangeEvent> changes = new ArrayList<>();
+      int size = 1 + random.nextInt(3);
+      for (int c = 0; c < size; c++) {
+        long id = 1 + random.nextInt(6);
+        Map<String, Object> current = rows.get(id);
+        position++;
+        if (current == null) {
+          Map<String, Object> after = client(id, "c" + id + "@x", cities[random.nextInt(4)], 20 + random.nextInt(3), "n");
+          rows.put(id, after);
+          changes.add(change(CLIENTS, Operation.CREATE, position, 1000 + tx, at(tx), null, after));
+        } else if (random.nextInt(5) == 0) {
+          rows.remove(id);
+          changes.add(change(CLIENTS, Operation.DELETE, position, 1000 + tx, at(tx), row("id", id), null));
+        } else {
+          Map<String, Object> after = client(id, (String) current.get("email"), cities[random.nextInt(4)],
+              (Integer) current.get("age") + random.nextInt(2), "n" + random.nextInt(2));
+          rows.put(id, after);
+          changes.add(change(CLIENTS, Operation.UPDATE, position, 1000 + tx, at(tx), null, after));
+        }
+      }
+      result.add(changes);
+    }
+    return result;
+  }
+
+  private static List<ChangeEvent> flatten(List<List<ChangeEvent>> transactions) {
+    return transactions.stream().flatMap(List::stream).toList();
+  }
+
+  private static <T> List<List<T>> split(Random random, List<T> items, int parts) {
+    List<Integer> cuts = new ArrayList<>();
+    for (int i = 1; i < parts; i++) {
+      cuts.add(1 + random.nextInt(Math.max(1, items.size() - 1)));
+    }
+    cuts.add(items.size());
+    Collections.sort(cuts);
+    List<List<T>> result = new ArrayList<>();
+    int from = 0;
+    for (int cut : cuts) {
+      if (cut > from) {
+        result.add(items.subList(from, cut));
+        from = cut;
+      }
+    }
+    return result;
+  }
+
+  private static void commitAll(IcebergLakeWriter writer, List<List<ChangeEvent>> batches) {
+    for (List<ChangeEvent> batch : batches) {
+      commit(writer, batch);
+    }
+  }
+
+  private static void commit(IcebergLakeWriter writer, List<ChangeEvent> batch) {
+    writer.commit(SOURCE, batch, batch.get(batch.size() - 1).position());
+  }
+}
