@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import io.tributary.core.config.TableConfig;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineStatus;
 import io.tributary.lake.Lake;
@@ -96,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
       try (Lake opened = Lake.open(warehouse);
           GoldRefresher gold = new GoldRefresher(opened, models);
           PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000),
-              gold.listener(), io.tributary.core.config.TableConfig::defaults)) {
+              gold.listener(), TableConfig::defaults)) {
         group.start();
         gold.start();
         Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
@@ -211,6 +212,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Look around:");
     out.printf("  bin/tributary query%s \"SELECT status, count(*), sum(amount) FROM silver.orders GROUP BY status\"%n", lakeArgument);
     out.printf("  bin/tributary query%s \"SELECT _op, count(*) FROM bronze.orders GROUP BY _op\"%n", lakeArgument);
+    out.printf("  bin/tributary query%s \"SELECT id, city, email, _valid_from, _valid_to FROM history.clients "
+        + "WHERE id = (SELECT id FROM history.clients GROUP BY id ORDER BY count(*) DESC, id LIMIT 1) ORDER BY _valid_from\"%n",
+        lakeArgument);
     out.printf("  bin/tributary status%s%n", lakeArgument.isEmpty() ? "" : lakeArgument);
     out.println("Run the demo again to carry on from here.");
     out.flush();

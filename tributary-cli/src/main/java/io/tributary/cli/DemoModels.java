@@ -12,7 +12,8 @@ import java.util.List;
 final class DemoModels {
   private static final String RESOURCES = "/io/tributary/cli/demo-models/";
   private static final List<String> FILES = List.of(
-      "revenue_by_city_day.sql", "revenue_by_city_day.yml", "client_orders.sql", "client_orders.yml");
+      "revenue_by_city_day.sql", "revenue_by_city_day.yml", "client_orders.sql", "client_orders.yml",
+      "clients_moved_by_month.sql", "clients_moved_by_month.yml");
 
   private DemoModels() {}
 

@@ -47,6 +47,7 @@ final class PipelineGroup implements AutoCloseable {
   PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener,
       Function<String, TableConfig> tables) {
     requireNonNull(lake, "lake is null");
+    requireNonNull(tables, "tables is null");
     requireNonNull(settings, "settings is null");
     Shaping shaping = new Shaping(tables, expressions);
     for (Source source : sources) {

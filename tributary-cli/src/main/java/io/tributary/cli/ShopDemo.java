@@ -77,7 +77,7 @@ final class ShopDemo {
     }
   }
 
-  /** One business event: a new order, a paid or shipped order, a moving client, a cancellation, a sign-up. */
+  /** One business event: a new order, a paid or shipped order, a moving client, a new email address, a cancellation, a sign-up. */
   void step(Connection connection) throws SQLException {
     int roll = random.nextInt(100);
     if (roll < 35) {
@@ -96,11 +96,22 @@ final class ShopDemo {
           update.executeUpdate();
         }
       }
-    } else if (roll < 85) {
+    } else if (roll < 81) {
       Integer client = randomId(connection, "clients");
       if (client != null) {
         try (PreparedStatement update = connection.prepareStatement("UPDATE clients SET city = ?, age = age + 1 WHERE id = ?")) {
           update.setString(1, CITIES[random.nextInt(CITIES.length)]);
+          update.setInt(2, client);
+          update.executeUpdate();
+        }
+      }
+    } else if (roll < 85) {
+      Integer client = randomId(connection, "clients");
+      if (client != null) {
+        // a new address: history.clients keeps the old one as an earlier version
+        try (PreparedStatement update = connection.prepareStatement(
+            "UPDATE clients SET email = lower(first_name || '.' || last_name) || ? || '@example.org' WHERE id = ?")) {
+          update.setInt(1, random.nextInt(1000));
           update.setInt(2, client);
           update.executeUpdate();
         }

@@ -37,7 +37,10 @@ class DemoIT {
         .doesNotContain("The shop exists");
     Map<String, Counts> firstSummary = summary(first);
     assertThat(firstSummary).containsOnlyKeys("bronze.clients", "bronze.orders", "silver.clients", "silver.orders",
-        "gold.client_orders", "gold.revenue_by_city_day");
+        "history.clients", "history.orders", "gold.client_orders", "gold.clients_moved_by_month",
+        "gold.revenue_by_city_day");
+    assertThat(firstSummary.get("history.clients").lake()).as("versions of clients")
+        .isGreaterThanOrEqualTo(firstSummary.get("silver.clients").lake());
     assertSilverMatchesSource(firstSummary);
     // The workload only adds clients (it moves them, never deletes them), so the first load is all there.
     assertThat(firstSummary.get("silver.clients").source()).isGreaterThanOrEqualTo(200);
@@ -115,6 +118,7 @@ class DemoIT {
   private static void assertGoldIsRefreshed(String output, Path warehouse) {
     assertThat(output).containsPattern("(?m)^SUCCEEDED gold\\.client_orders: [\\d,]+ rows written")
         .containsPattern("(?m)^SUCCEEDED gold\\.revenue_by_city_day: [\\d,]+ rows written")
+        .containsPattern("(?m)^SUCCEEDED gold\\.clients_moved_by_month: [\\d,]+ rows written")
         .doesNotContain("FAILED").doesNotContain("SKIPPED");
     try (Lake lake = Lake.open(warehouse)) {
       assertThat(LakeRows.exists(lake, "gold", "revenue_by_city_day")).isTrue();

@@ -3,6 +3,7 @@ package io.tributary.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.core.fault.CrashPoints;
+import io.tributary.lake.HistoryCheck;
 import io.tributary.lake.Lake;
 import io.tributary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
@@ -81,6 +82,11 @@ class CrashRecoveryIT {
               .allSatisfy((key, reads) -> assertThat(reads).as("snapshot reads of key %s", key).isEqualTo(1L));
           assertThat(LakeComparison.lakeRows(lake.catalog(), "silver", "customers", ShopFixture.CUSTOMERS_COLUMNS))
               .containsExactlyEntriesOf(source);
+          Awaits.until(Duration.ofMinutes(1), "history's current versions to equal the source",
+              () -> LakeComparison.currentHistoryRows(lake.catalog(), "customers", ShopFixture.CUSTOMERS_COLUMNS)
+                  .equals(source));
+          // no version lost or doubled: history is exactly what bronze's changes make
+          assertThat(HistoryCheck.violations(lake, "customers")).isEmpty();
         }
         assertThat(last.isAlive()).as("the last run is still healthy").isTrue();
       } finally {

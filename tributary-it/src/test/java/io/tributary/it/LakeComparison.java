@@ -66,6 +66,26 @@ final class LakeComparison {
     return rows;
   }
 
+  /** The current versions of history.{@code table}, like {@link #lakeRows}: one per key that exists. */
+  static Map<Integer, List<String>> currentHistoryRows(Catalog catalog, String table, String columns) {
+    List<String> names = Arrays.stream(columns.split(",")).map(String::trim).toList();
+    Map<Integer, List<String>> rows = new TreeMap<>();
+    for (Record record : records(catalog, "history", table)) {
+      if (!Boolean.TRUE.equals(record.getField("_is_current"))) {
+        continue;
+      }
+      List<String> values = new ArrayList<>();
+      for (String name : names) {
+        values.add(canonical(record.getField(name)));
+      }
+      Integer key = (Integer) record.getField(names.get(0));
+      if (rows.put(key, values) != null) {
+        throw new AssertionError("history." + table + " holds two current versions of key " + key);
+      }
+    }
+    return rows;
+  }
+
   /** Per key, the operations the audit trigger recorded, in commit order; a key change is a delete of the old key and a create of the new. */
   static Map<Integer, List<String>> auditedChanges(Connection connection, String table) throws SQLException {
     Map<Integer, List<String>> changes = new TreeMap<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.core.pipeline.Pipeline;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineState;
+import io.tributary.lake.HistoryCheck;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PostgreSQL to the lake in one process: snapshot, then a random workload with the awkward cases;
- * silver must equal the source row by row and bronze must hold each audited change exactly once.
+ * silver and history's current versions must equal the source row by row, bronze must hold each audited
+ * change exactly once, and history must keep its invariants.
  */
 class PostgresToLakeIT {
   @TempDir Path work;
@@ -65,6 +67,11 @@ class PostgresToLakeIT {
               () -> LakeComparison.lakeRows(lake.catalog(), "silver", "customers", ShopFixture.CUSTOMERS_COLUMNS).equals(source));
           assertThat(LakeComparison.lakeRows(lake.catalog(), "silver", "customers", ShopFixture.CUSTOMERS_COLUMNS))
               .containsExactlyEntriesOf(source);
+          // history: the current versions are the source's rows (the large value left unchanged included)
+          Awaits.until(Duration.ofMinutes(1), "history's current versions to equal the source",
+              () -> LakeComparison.currentHistoryRows(lake.catalog(), "customers", ShopFixture.CUSTOMERS_COLUMNS)
+                  .equals(source));
+          assertThat(HistoryCheck.violations(lake, "customers")).isEmpty();
 
           long pageViews = count(connection, "page_views");
           Awaits.until(Duration.ofMinutes(1), "bronze.page_views to hold every row",

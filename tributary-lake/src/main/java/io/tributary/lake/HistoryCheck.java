@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import io.tributary.api.Column;
+import io.tributary.api.TableId;
+import io.tributary.api.TableSchema;
+import io.tributary.core.config.TableConfig;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -21,19 +25,26 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 
 /**
- * Checks the invariants of {@code history.<table>} against silver and bronze: per key, versions never
- * overlap, follow each other without gaps except across a delete, at most one is open (and only the
- * open one has no end), the open versions are exactly silver's rows, and every {@code _sk} is unique.
+ * Checks {@code history.<table>} against silver and bronze: per key, versions never overlap, follow
+ * each other without gaps except across a delete, at most one is open (and only the open one has no
+ * end), the open versions are exactly silver's rows, every {@code _sk} is unique, and the versions are
+ * exactly those that bronze's changes make (none lost, none twice, whatever the commits were).
  */
 public final class HistoryCheck {
   private static final int MAX_VIOLATIONS = 20;
 
   private HistoryCheck() {}
 
-  /** The invariants {@code history.<table>} breaks, as sentences naming the key; empty when it holds them all. */
+  /** The invariants {@code history.<table>} breaks, for a table without configuration. */
   public static List<String> violations(Lake lake, String table) {
+    return violations(lake, TableConfig.defaults(requireNonNull(table, "table is null")));
+  }
+
+  /** The invariants {@code history.<table>} breaks, as sentences naming the key; empty when it holds them all. */
+  public static List<String> violations(Lake lake, TableConfig config) {
     requireNonNull(lake, "lake is null");
-    requireNonNull(table, "table is null");
+    requireNonNull(config, "config is null");
+    String table = config.name();
     Table silver = lake.catalog().loadTable(TableIdentifier.of(Lake.SILVER, table));
     Table history = lake.catalog().loadTable(TableIdentifier.of(Lake.HISTORY, table));
     Table bronze = lake.catalog().loadTable(TableIdentifier.of(Lake.BRONZE, table));
@@ -131,7 +142,45 @@ public final class HistoryCheck {
         violations.add("key " + key + ": in silver but without versions in history");
       }
     }
+    violations.addAll(differencesFromBronze(bronze, history, keyColumns, config));
     return violations.size() > MAX_VIOLATIONS ? violations.subList(0, MAX_VIOLATIONS) : violations;
+  }
+
+  /** The versions history holds that a fold of bronze's changes does not make, and those it lacks. */
+  private static List<String> differencesFromBronze(Table bronze, Table history, List<String> keyColumns,
+      TableConfig config) {
+    Schema schema = history.schema();
+    List<Column> columns = new ArrayList<>();
+    for (Types.NestedField field : schema.columns()) {
+      if (!HistoryLayer.COLUMNS.contains(field.name())) {
+        columns.add(new Column(field.name(), IcebergTypes.fromIceberg(field.type()), true));
+      }
+    }
+    String sourceTable = history.properties().getOrDefault(LakeProperties.SOURCE_TABLE, "public." + config.name());
+    int dot = sourceTable.indexOf('.');
+    TableId id = new TableId(history.properties().getOrDefault(LakeProperties.SOURCE, "source"),
+        sourceTable.substring(0, dot), config.name());
+    HistoryLayer layer = new HistoryLayer(id, new TableSchema(id, columns, keyColumns), config);
+    String name = Lake.HISTORY + "." + config.name();
+    Set<Versions.Version> expected = new HashSet<>();
+    layer.readBronze(bronze, null, schema, name, new HashMap<>()).forEach((key, changes) ->
+        expected.addAll(Versions.fold(name, key, List.of(), changes, layer.tracked())));
+    Set<Versions.Version> stored = new HashSet<>();
+    for (List<HistoryLayer.Row> rows : layer.readAll(history).values()) {
+      rows.forEach(row -> stored.add(row.version()));
+    }
+    List<String> differences = new ArrayList<>();
+    for (Versions.Version version : stored) {
+      if (!expected.contains(version)) {
+        differences.add("version " + version + " is not one bronze's changes make");
+      }
+    }
+    for (Versions.Version version : expected) {
+      if (!stored.contains(version)) {
+        differences.add("version " + version + " of bronze's changes is missing");
+      }
+    }
+    return differences;
   }
 
   private static List<Object> key(Record record, List<String> keyColumns) {

@@ -211,6 +211,20 @@ final class HistoryLayer {
     return rows;
   }
 
+  /** Every stored row, by key. */
+  Map<List<Object>, List<Row>> readAll(Table history) {
+    Map<List<Object>, List<Row>> rows = new HashMap<>();
+    Schema tableSchema = history.schema();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(history).build()) {
+      for (Record record : records) {
+        rows.computeIfAbsent(key(record), k -> new ArrayList<>()).add(row(tableSchema, record));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + history.name() + ": " + e.getMessage(), e);
+    }
+    return rows;
+  }
+
   private Row row(Schema tableSchema, Record record) {
     Map<String, Object> values = new HashMap<>();
     for (Types.NestedField field : tableSchema.columns()) {

@@ -172,7 +172,7 @@ class HistoryWriterTest {
       assertThat(versions(lake, "clients", "id", 1L, "city", "note")).containsExactly(
           "Lisboa note changed [" + utc(1) + ", " + utc(3) + ") c",
           "Faro moved [" + utc(3) + ", null) current u");
-      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      assertThat(HistoryCheck.violations(lake, tables.apply("clients"))).isEmpty();
     }
   }
 
@@ -212,7 +212,7 @@ class HistoryWriterTest {
           "Porto [2025-06-10, null) current u");
       assertThat(read(lake, Lake.SILVER, "registrations")).singleElement()
           .satisfies(record -> assertThat(record.getField("city")).isEqualTo("Porto"));
-      assertThat(HistoryCheck.violations(lake, "registrations")).isEmpty();
+      assertThat(HistoryCheck.violations(lake, tables.apply("registrations"))).isEmpty();
 
       // a delete dated before the newest registration closes the version it falls in, never the newer one
       writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.DELETE, 4, 0, at(4),
@@ -223,7 +223,7 @@ class HistoryWriterTest {
           "Porto [2025-06-10, null) current u");
       assertThat(read(lake, Lake.SILVER, "registrations")).singleElement()
           .satisfies(record -> assertThat(record.getField("city")).isEqualTo("Porto"));
-      assertThat(HistoryCheck.violations(lake, "registrations")).isEmpty();
+      assertThat(HistoryCheck.violations(lake, tables.apply("registrations"))).isEmpty();
     }
   }
 
@@ -387,7 +387,7 @@ class HistoryWriterTest {
       commit(writer, arrivals(feed, records, operations, identity(records.size())));
       expectedHistory = allVersions(lake, "accounts", false);
       expectedSilver = silverValues(lake, "accounts");
-      assertThat(HistoryCheck.violations(lake, "accounts")).isEmpty();
+      assertThat(HistoryCheck.violations(lake, tables.apply("accounts"))).isEmpty();
     }
     for (int round = 0; round < 6; round++) {
       List<Integer> order = identity(records.size());
@@ -400,7 +400,7 @@ class HistoryWriterTest {
         assertThat(allVersions(lake, "accounts", false)).as("round %d, arrival %s", round, order)
             .isEqualTo(expectedHistory);
         assertThat(silverValues(lake, "accounts")).as("round %d", round).isEqualTo(expectedSilver);
-        assertThat(HistoryCheck.violations(lake, "accounts")).isEmpty();
+        assertThat(HistoryCheck.violations(lake, tables.apply("accounts"))).isEmpty();
       }
     }
   }
