@@ -49,7 +49,7 @@ class CrashRecoveryIT {
 
       // 2. The snapshot starts again and completes; then the workload starts.
       Workload workload = new Workload(postgres, shop);
-      Process second = start(config, CrashPoints.BEFORE_COMMIT + ":30", 2);
+      Process second = start(config, CrashPoints.BEFORE_COMMIT + ":45", 2);
       try (Lake lake = Lake.open(warehouse)) {
         Awaits.until(Duration.ofMinutes(3), "the snapshot to complete after the restart",
             () -> LakeComparison.snapshotReads(lake.catalog(), "customers").size() == PRELOADED);
@@ -57,8 +57,9 @@ class CrashRecoveryIT {
       workload.start();
       awaitCrashPoint(second, 2);
 
-      // 3. and 4. Killed while streaming: right after a table commit, right after a checkpoint.
-      runUntilCrash(config, CrashPoints.AFTER_COMMIT + ":12", 3);
+      // 3. and 4. Killed while streaming: right after a layer table commit (bronze, silver and history commit
+      // in turn, so a kill can leave history behind silver), right after a checkpoint.
+      runUntilCrash(config, CrashPoints.AFTER_COMMIT + ":17", 3);
       runUntilCrash(config, CrashPoints.AFTER_CHECKPOINT + ":6", 4);
 
       // 5. A clean run catches up after the workload stops.
