@@ -231,7 +231,7 @@ class ModelsCommandTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.out()).isEmpty();
     assertThat(result.err()).isEqualTo("Error: " + models.resolve("by_customer.sql") + ", line 3: Cannot read table"
-        + " silver.customers: it is not in the lake and no model makes it (tables: bronze.orders, silver.orders;"
+        + " silver.customers: it is not in the lake and no model makes it (tables: bronze.orders, history.orders, silver.orders;"
         + " models: gold.base, gold.by_customer)" + nl());
     // Validation comes first: not even the valid model ran.
     assertThat(exists("gold", "base")).isFalse();

@@ -120,7 +120,7 @@ class QueryCommandTest {
     assertThat(result.exit()).isEqualTo(1);
     assertThat(result.out()).isEmpty();
     assertThat(result.err()).isEqualTo(
-        "Error: Cannot run query: table silver.customers does not exist (tables: bronze.orders, silver.orders)" + nl());
+        "Error: Cannot run query: table silver.customers does not exist (tables: bronze.orders, history.orders, silver.orders)" + nl());
   }
 
   @Test
@@ -159,6 +159,7 @@ class QueryCommandTest {
         .startsWith("Sources" + nl() + "  shop             position 000000000006, committed ")
         .endsWith("Tables" + nl()
             + "  bronze.orders                               6 rows" + nl()
+            + "  history.orders                              4 rows" + nl()
             + "  silver.orders                               3 rows" + nl());
     assertThat(result.exit()).isZero();
   }
