@@ -10,6 +10,8 @@ import io.tributary.api.TableSchema;
 import io.tributary.core.config.HistoryConfig;
 import io.tributary.core.config.ShapeConfig;
 import io.tributary.core.config.TableConfig;
+import io.tributary.core.shape.Shaping;
+import io.tributary.core.shape.SqlExpressions;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
 import java.io.IOException;
@@ -99,7 +101,7 @@ public final class HistoryCost {
   /** Commits the load, then times the update batches only. */
   private static long run(List<List<ChangeEvent>> stream, Function<String, TableConfig> tables) throws IOException {
     Path directory = Files.createTempDirectory("tributary-history-bench");
-    try (Lake lake = Lake.open(directory); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+    try (Lake lake = Lake.open(directory); IcebergLakeWriter writer = new IcebergLakeWriter(lake, new Shaping(tables, SqlExpressions.NONE))) {
       commit(writer, stream.get(0));
       long started = System.nanoTime();
       for (List<ChangeEvent> batch : stream.subList(1, stream.size())) {

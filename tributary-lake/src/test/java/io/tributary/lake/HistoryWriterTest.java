@@ -17,6 +17,8 @@ import io.tributary.api.TableSchema;
 import io.tributary.core.config.HistoryConfig;
 import io.tributary.core.config.ShapeConfig;
 import io.tributary.core.config.TableConfig;
+import io.tributary.core.shape.Shaping;
+import io.tributary.core.shape.SqlExpressions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -75,6 +77,10 @@ class HistoryWriterTest {
 
   private static TableConfig config(String name, Optional<String> sequenceBy, HistoryConfig history) {
     return new TableConfig(name, List.of(), sequenceBy, Optional.empty(), history, ShapeConfig.NONE);
+  }
+
+  private static Shaping shaping(Function<String, TableConfig> tables) {
+    return new Shaping(tables, SqlExpressions.NONE);
   }
 
   private Lake newLake() {
@@ -158,7 +164,7 @@ class HistoryWriterTest {
   void onlyTrackedColumnsOpenVersionsAndOtherChangesCorrectTheOpenOne() {
     Function<String, TableConfig> tables = name -> config(name, Optional.empty(),
         new HistoryConfig(true, Optional.empty(), List.of("city", "age")));
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
       writer.commit(SOURCE, List.of(
           change(CLIENTS, Operation.CREATE, 1, 100, at(1), null, client(1, "ann@x", "Lisboa", 30, "a"))), position(1));
       writer.commit(SOURCE, List.of(
@@ -172,6 +178,31 @@ class HistoryWriterTest {
       assertThat(versions(lake, "clients", "id", 1L, "city", "note")).containsExactly(
           "Lisboa note changed [" + utc(1) + ", " + utc(3) + ") c",
           "Faro moved [" + utc(3) + ", null) current u");
+      assertThat(HistoryCheck.violations(lake, tables.apply("clients"))).isEmpty();
+    }
+  }
+
+  @Test
+  void historyHoldsTheShapedColumnsAndTracksThemBySourceName() {
+    ShapeConfig shape = new ShapeConfig(Map.of("city", "town"), Map.of(), List.of("note"), List.of(), Map.of(),
+        Optional.empty());
+    Function<String, TableConfig> tables = name -> new TableConfig(name, List.of(), Optional.empty(), Optional.empty(),
+        new HistoryConfig(true, Optional.empty(), List.of("city")), shape);
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.CREATE, 1, 100, at(1), null, client(1, "ann@x", "Lisboa", 30, "a"))), position(1));
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.UPDATE, 2, 101, at(2), null, client(1, "ann@x", "Lisboa", 31, "b"))), position(2));
+      writer.commit(SOURCE, List.of(
+          change(CLIENTS, Operation.UPDATE, 3, 102, at(3), null, client(1, "ann@x", "Faro", 31, "c"))), position(3));
+
+      assertThat(versions(lake, "clients", "id", 1L, "town", "age")).containsExactly(
+          "Lisboa 31 [" + utc(1) + ", " + utc(3) + ") c",
+          "Faro 31 [" + utc(3) + ", null) current u");
+      org.apache.iceberg.Schema schema = lake.catalog()
+          .loadTable(org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients")).schema();
+      assertThat(schema.findField("note")).as("dropped").isNull();
+      assertThat(schema.findField("city")).as("renamed").isNull();
       assertThat(HistoryCheck.violations(lake, tables.apply("clients"))).isEmpty();
     }
   }
@@ -198,7 +229,7 @@ class HistoryWriterTest {
   void aLateOlderRegistrationTakesItsPlaceAndNeverOverwritesTheNewerOne() {
     Function<String, TableConfig> tables = name -> config(name, Optional.of("signup_date"),
         new HistoryConfig(true, Optional.of("signup_date"), List.of()));
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
       writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.CREATE, 1, 0, at(1), null,
           row("email", "ana@x", "city", "Lisboa", "signup_date", LocalDate.parse("2024-03-01")))), position(1));
       writer.commit(SOURCE, List.of(change(REGISTRATIONS, Operation.UPDATE, 2, 0, at(2), null,
@@ -231,7 +262,7 @@ class HistoryWriterTest {
   void silverFollowsSequenceByWithoutHistory() {
     Function<String, TableConfig> tables = name -> config(name, Optional.of("signup_date"),
         new HistoryConfig(false, Optional.empty(), List.of()));
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
       writer.commit(SOURCE, List.of(
           change(REGISTRATIONS, Operation.CREATE, 1, 0, at(1), null,
               row("email", "ana@x", "city", "Porto", "signup_date", LocalDate.parse("2025-06-10"))),
@@ -260,7 +291,7 @@ class HistoryWriterTest {
   void misnamedColumnsAreRefusedNamingTableAndKey() {
     Function<String, TableConfig> tables = name -> config(name, Optional.empty(),
         new HistoryConfig(true, Optional.of("signup"), List.of()));
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
       assertThatThrownBy(() -> writer.commit(SOURCE, List.of(change(CLIENTS, Operation.CREATE, 1, 1, at(1), null,
           client(1, "ann@x", "Lisboa", 30, "a"))), position(1)))
           .hasMessageContaining("history.effective-from names column signup")
@@ -277,7 +308,7 @@ class HistoryWriterTest {
     try (Lake reference = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(reference)) {
       commitAll(writer, batches);
       try (Lake lake = newLake()) {
-        try (IcebergLakeWriter without = new IcebergLakeWriter(lake, off)) {
+        try (IcebergLakeWriter without = new IcebergLakeWriter(lake, shaping(off))) {
           commitAll(without, batches.subList(0, batches.size() / 2));
         }
         assertThat(lake.catalog().tableExists(org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY,
@@ -300,7 +331,7 @@ class HistoryWriterTest {
       try (Lake lake = newLake()) {
         int failAt = 1 + batches.size() / 2;
         int[] commits = {0};
-        try (IcebergLakeWriter failing = new IcebergLakeWriter(lake, TableConfig::defaults, layerTable -> {
+        try (IcebergLakeWriter failing = new IcebergLakeWriter(lake, Shaping.NONE, layerTable -> {
           if (layerTable.equals("history.clients") && ++commits[0] == failAt) {
             throw new CommitFailedException("injected failure of %s", layerTable);
           }
@@ -383,7 +414,7 @@ class HistoryWriterTest {
     }
     List<String> expectedHistory;
     List<String> expectedSilver;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
       commit(writer, arrivals(feed, records, operations, identity(records.size())));
       expectedHistory = allVersions(lake, "accounts", false);
       expectedSilver = silverValues(lake, "accounts");
@@ -393,7 +424,7 @@ class HistoryWriterTest {
       List<Integer> order = identity(records.size());
       Collections.shuffle(order, random);
       List<ChangeEvent> arrived = arrivals(feed, records, operations, order);
-      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, tables)) {
+      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping(tables))) {
         for (List<ChangeEvent> batch : split(random, arrived, 1 + random.nextInt(6))) {
           commit(writer, batch);
         }

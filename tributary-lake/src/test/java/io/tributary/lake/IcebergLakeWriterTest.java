@@ -24,6 +24,8 @@ import io.tributary.api.spi.CommitSummary;
 import io.tributary.core.config.HistoryConfig;
 import io.tributary.core.config.ShapeConfig;
 import io.tributary.core.config.TableConfig;
+import io.tributary.core.shape.Shaping;
+import io.tributary.core.shape.SqlExpressions;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -435,7 +437,7 @@ class IcebergLakeWriterTest {
     writer.close();
     Function<String, TableConfig> withoutHistory = name -> new TableConfig(name, List.of(), Optional.empty(),
         Optional.empty(), new HistoryConfig(false, Optional.empty(), List.of()), ShapeConfig.NONE);
-    writer = new IcebergLakeWriter(lake, withoutHistory);
+    writer = new IcebergLakeWriter(lake, new Shaping(withoutHistory, SqlExpressions.NONE));
     List<ChangeEvent> batch = new ArrayList<>();
     for (int i = 1; i <= 50_000; i++) {
       batch.add(insert(ORDERS, i, order(i, "customer " + (i % 100), i + ".25", "note " + i)));
