@@ -317,7 +317,7 @@ class LakeMaintenanceTest {
 
     assertThatThrownBy(() -> new LakeMaintenance(lake, CONFIG).run(Optional.of("silver.nope"), false))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid table silver.nope: the lake has no such table (tables: [bronze.orders, silver.orders])");
+        .hasMessage("Invalid table silver.nope: the lake has no such table (tables: [bronze.orders, history.orders, silver.orders])");
   }
 
   private static long countFiles(Path directory) {
