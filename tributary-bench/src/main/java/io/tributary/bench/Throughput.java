@@ -119,7 +119,7 @@ public final class Throughput {
           Bench.sleep(100);
         }
         lakeNanos = System.nanoTime() - start;
-        System.out.printf(Locale.ROOT, "Lake holds all %,d changes in bronze and silver %.1f s after the first commit%n",
+        System.out.printf(Locale.ROOT, "Lake holds all %,d changes in every layer (bronze, silver, history) %.1f s after the first commit%n",
             changes, Bench.seconds(lakeNanos));
         streamingMemory = tributary.stop();
       }
@@ -166,8 +166,8 @@ public final class Throughput {
       System.out.println();
       System.out.printf(Locale.ROOT, "%-62s %9s %12s%n", "", "seconds", "changes/s");
       row("PostgreSQL commits while Tributary streams (the workload)", Bench.seconds(committedNanos), changes);
-      row("Tributary streaming: first commit -> all in bronze + silver", Bench.seconds(lakeNanos), changes);
-      row("Tributary catch-up: process start -> all in bronze + silver", Bench.seconds(catchUpNanos), changes);
+      row("Tributary streaming: first commit -> all in every layer", Bench.seconds(lakeNanos), changes);
+      row("Tributary catch-up: process start -> all in every layer", Bench.seconds(catchUpNanos), changes);
       row("  the same from its first commit", Bench.seconds(catchUpFromFirstNanos), changes);
       for (int i = 0; i < baselineSlots.size(); i++) {
         row("pg_recvlogical pgoutput -> /dev/null, first " + changes / 1000 + "k, slot " + (i + 1), baselineStreaming.get(i), changes);
