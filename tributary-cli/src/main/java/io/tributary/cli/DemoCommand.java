@@ -1,12 +1,18 @@
 package io.tributary.cli;
 
+import io.tributary.core.config.ListenAddress;
+import io.tributary.core.config.ServerConfig;
 import io.tributary.core.config.TableConfig;
+import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineStatus;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.server.SourceInfo;
+import io.tributary.server.TableActivity;
+import io.tributary.server.TributaryServer;
 import io.tributary.sql.LakeSqlEngine;
 import io.tributary.sql.models.ModelRunResult;
 import io.tributary.testkit.EmbeddedPostgresServer;
@@ -55,6 +61,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--orders", defaultValue = "5000", paramLabel = "N", description = "Orders in the first load (default: ${DEFAULT-VALUE}).")
   int orders;
 
+  @Option(names = "--http", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Serve the web UI, the REST API and the metrics while the demo runs (default: on; --no-http turns it off).")
+  boolean http;
+
+  @Option(names = "--listen", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
+      description = "Where the web UI listens (default: ${DEFAULT-VALUE}; port 0 picks a free one). Loopback addresses only.")
+  String listen;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -63,13 +77,31 @@ final class DemoCommand implements Callable<Integer> {
       ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.tributary")).setLevel(ch.qos.logback.classic.Level.WARN);
     }
     Path warehouse = lake.toAbsolutePath().normalize();
+    ServerConfig server = serverConfig();
     try (StopRequest stop = StopRequest.install("tributary-demo-stop")) {
-      run(out, warehouse, stop);
+      run(out, warehouse, stop, server);
     }
     return 0;
   }
 
-  private void run(PrintWriter out, Path warehouse, StopRequest stop) throws Exception {
+  private ServerConfig serverConfig() {
+    ListenAddress address;
+    try {
+      address = ListenAddress.parse(listen);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--listen': "
+          + e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
+    }
+    if (!address.isLoopback()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--listen': " + listen
+          + " is not a loopback address; the demo has no token, so it serves this machine only (use 127.0.0.1:PORT,"
+          + " or bin/tributary run with server.token for other machines)");
+    }
+    return new ServerConfig(http, address, Optional.empty(), ServerConfig.DEFAULT_SQL_TIMEOUT,
+        ServerConfig.DEFAULT_SQL_MAX_ROWS);
+  }
+
+  private void run(PrintWriter out, Path warehouse, StopRequest stop, ServerConfig serverConfig) throws Exception {
     AtomicBoolean stopRequested = new AtomicBoolean();
     out.printf("Starting PostgreSQL 17 (embedded, data in %s)%n", warehouse.resolve("_demo/postgres"));
     out.flush();
@@ -85,19 +117,32 @@ final class DemoCommand implements Callable<Integer> {
         }
         sourceRows = ShopDemo.rows(connection);
       }
-      PostgresSource source = new PostgresSource(new PostgresSourceSettings(SOURCE, postgres.host(), postgres.port(), "shop",
+      PostgresSourceSettings settings = new PostgresSourceSettings(SOURCE, postgres.host(), postgres.port(), "shop",
           EmbeddedPostgresServer.USER, Optional.empty(), ShopDemo.TABLES, "", "tributary_demo_shop", "tributary_demo_shop",
-          Duration.ofSeconds(5), SnapshotMode.INITIAL, warehouse.resolve("_work/" + SOURCE)));
+          Duration.ofSeconds(5), SnapshotMode.INITIAL, warehouse.resolve("_work/" + SOURCE));
+      PostgresSource source = new PostgresSource(settings);
       out.printf("Capturing %s into the lake at %s%n", ShopDemo.TABLES, warehouse);
       out.flush();
       Instant started = Instant.now();
       AtomicLong changesMade = new AtomicLong();
       AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
       Path models = DemoModels.install(warehouse.resolve("_demo/models"));
+      MetricsRegistry metrics = new MetricsRegistry();
+      TableActivity activity = new TableActivity();
+      List<SourceInfo> sourceInfos = List.of(PipelineGroup.sourceInfo(settings));
       try (Lake opened = Lake.open(warehouse);
-          GoldRefresher gold = new GoldRefresher(opened, models);
+          GoldRefresher gold = new GoldRefresher(opened, models, metrics);
           PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000),
-              gold.listener(), TableConfig::defaults)) {
+              ServerStart.listeners(gold.listener(), activity), TableConfig::defaults, metrics);
+          TributaryServer server = serverConfig.enabled()
+              ? ServerStart.start(serverConfig, "demo", opened, group, sourceInfos, metrics, activity,
+                  Optional.of(gold.activity()))
+              : null) {
+        if (server != null) {
+          out.printf("Web UI, REST API and metrics at %s (the API is described at %sapi/openapi.json)%n", server.uri(),
+              server.uri());
+          out.flush();
+        }
         group.start();
         gold.start();
         Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
@@ -135,6 +180,8 @@ final class DemoCommand implements Callable<Integer> {
           out.println(ModelsCommand.describe(result));
         }
         summary(out, postgres, opened, warehouse);
+      } finally {
+        ServerStart.closeProbes(sourceInfos);
       }
     }
   }

@@ -2,6 +2,7 @@ package io.tributary.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.core.pipeline.CommitListener;
 import io.tributary.lake.Lake;
 import io.tributary.sql.LakeSqlEngine;
@@ -9,6 +10,8 @@ import io.tributary.sql.models.ModelProject;
 import io.tributary.sql.models.ModelRunResult;
 import io.tributary.sql.models.ModelRunner;
 import io.tributary.sql.models.ModelScheduler;
+import io.tributary.sql.models.TestResult;
+import io.tributary.server.ModelActivity;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -32,11 +35,13 @@ final class GoldRefresher implements AutoCloseable {
   private final ModelScheduler scheduler;
   private final Thread thread;
   private final Lake lake;
+  private final ModelActivity activity;
   private volatile boolean running = true;
 
-  GoldRefresher(Lake lake, Path models) {
+  GoldRefresher(Lake lake, Path models, MetricsRegistry metrics) {
     this.lake = requireNonNull(lake, "lake is null");
     this.project = ModelProject.load(requireNonNull(models, "models is null"));
+    this.activity = new ModelActivity(project, metrics);
     this.engine = new LakeSqlEngine(lake.catalog());
     this.runner = new ModelRunner(lake, engine);
     this.scheduler = new ModelScheduler(project, runner, Clock.systemUTC(), this::exists);
@@ -63,16 +68,29 @@ final class GoldRefresher implements AutoCloseable {
     return (source, summary) -> scheduler.onCommitted(summary.rowsByTable().keySet());
   }
 
+  /** The models' runs and tests, for the HTTP server. */
+  ModelActivity activity() {
+    return activity;
+  }
+
   /** Stops refreshing in the background and refreshes every model once more, now. */
   List<ModelRunResult> finish() {
     stopThread();
-    return runner.runAll(project.models());
+    return report(runner.runAll(project.models()));
+  }
+
+  private List<ModelRunResult> report(List<ModelRunResult> results) {
+    for (ModelRunResult result : results) {
+      List<TestResult> tests = result.succeeded() ? runner.lastTests().getOrDefault(result.model(), List.of()) : List.of();
+      activity.ran(result, tests);
+    }
+    return results;
   }
 
   private void loop() {
     while (running) {
       try {
-        scheduler.runDue();
+        report(scheduler.runDue());
         Thread.sleep(POLL_MILLIS);
       } catch (InterruptedException e) {
         return;

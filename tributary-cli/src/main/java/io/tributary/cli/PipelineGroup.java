@@ -10,6 +10,7 @@ import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
 import io.tributary.core.config.TableConfig;
 import io.tributary.core.config.TributaryConfig;
+import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.core.pipeline.CommitListener;
 import io.tributary.core.pipeline.Pipeline;
 import io.tributary.core.pipeline.PipelineSettings;
@@ -17,6 +18,7 @@ import io.tributary.core.pipeline.PipelineState;
 import io.tributary.core.pipeline.PipelineStatus;
 import io.tributary.core.shape.Shaping;
 import io.tributary.core.shape.SqlExpressions;
+import io.tributary.core.pipeline.ReplicationSlotProbe;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
@@ -24,6 +26,8 @@ import io.tributary.sources.mariadb.BinlogServer;
 import io.tributary.sources.mariadb.MariaDbSource;
 import io.tributary.sources.mariadb.MariaDbSourceSettings;
 import io.tributary.sources.feed.FeedSources;
+import io.tributary.server.SourceInfo;
+import io.tributary.sources.postgres.PostgresSlotProbe;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.sql.DuckDbExpressions;
@@ -37,6 +41,8 @@ import java.util.function.Function;
 
 /** The pipelines of one process, one per source, all writing to one lake. The one place that wires them. */
 final class PipelineGroup implements AutoCloseable {
+  /** The UI polls and Prometheus scrapes; the database is asked about the slot at most this often. */
+  private static final Duration SLOT_PROBE_MAX_AGE = Duration.ofSeconds(5);
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<IcebergLakeWriter> writers = new ArrayList<>();
   private final LazyExpressions expressions = new LazyExpressions();
@@ -46,14 +52,24 @@ final class PipelineGroup implements AutoCloseable {
    */
   PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener,
       Function<String, TableConfig> tables) {
+    this(lake, sources, settings, listener, tables, new MetricsRegistry());
+  }
+
+  /**
+   * @param tables the settings of each lake table ({@code TributaryConfig::table}): shaping of silver
+   * @param metrics where the pipelines record their changes and commits
+   */
+  PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener,
+      Function<String, TableConfig> tables, MetricsRegistry metrics) {
     requireNonNull(lake, "lake is null");
     requireNonNull(tables, "tables is null");
     requireNonNull(settings, "settings is null");
+    requireNonNull(metrics, "metrics is null");
     Shaping shaping = new Shaping(tables, expressions);
     for (Source source : sources) {
       IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping);
       writers.add(writer);
-      pipelines.add(new Pipeline(source, writer, settings, listener));
+      pipelines.add(new Pipeline(source, writer, settings, listener, metrics));
     }
   }
 
@@ -76,6 +92,27 @@ final class PipelineGroup implements AutoCloseable {
       }
     }
     return sources;
+  }
+
+  /** The sources as the HTTP server shows them; PostgreSQL sources with a probe of their replication slot. */
+  static List<SourceInfo> sourceInfos(TributaryConfig config) {
+    List<SourceInfo> sources = new ArrayList<>();
+    for (SourceConfig source : config.sources().values()) {
+      if (source instanceof PostgresSourceConfig postgres) {
+        sources.add(sourceInfo(settings(config, postgres)));
+      } else if (source instanceof BinlogSourceConfig binlog) {
+        sources.add(new SourceInfo(binlog.name(), binlog.type(), binlog.tables(), Optional.empty(),
+            ReplicationSlotProbe.NONE));
+      } else {
+        sources.add(new SourceInfo(source.name(), source.type(), List.of(), Optional.empty(), ReplicationSlotProbe.NONE));
+      }
+    }
+    return sources;
+  }
+
+  static SourceInfo sourceInfo(PostgresSourceSettings settings) {
+    return new SourceInfo(settings.name(), "postgres", settings.tables(), Optional.of(settings.slotName()),
+        new PostgresSlotProbe(settings, SLOT_PROBE_MAX_AGE));
   }
 
   /** How the PostgreSQL source {@code postgres} of {@code config} connects and captures. */

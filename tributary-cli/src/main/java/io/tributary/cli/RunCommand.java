@@ -2,7 +2,12 @@ package io.tributary.cli;
 
 import io.tributary.core.config.TributaryConfig;
 import io.tributary.core.pipeline.CommitListener;
+import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.lake.Lake;
+import io.tributary.server.SourceInfo;
+import io.tributary.server.TableActivity;
+import io.tributary.server.TributaryServer;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,14 +29,25 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TributaryConfig configuration = TributaryConfig.load(config, System.getenv());
+    MetricsRegistry metrics = new MetricsRegistry();
+    TableActivity activity = new TableActivity();
+    List<SourceInfo> sourceInfos = PipelineGroup.sourceInfos(configuration);
     try (StopRequest stop = StopRequest.install("tributary-shutdown");
         Lake lake = Lake.open(configuration.lake().warehouse());
-        GoldRefresher gold = configuration.models().map(models -> new GoldRefresher(lake, models)).orElse(null);
+        GoldRefresher gold = configuration.models().map(models -> new GoldRefresher(lake, models, metrics)).orElse(null);
         PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration),
-            configuration.lake().pipelineSettings(), gold == null ? CommitListener.NONE : gold.listener(),
-            configuration::table)) {
+            configuration.lake().pipelineSettings(),
+            ServerStart.listeners(gold == null ? CommitListener.NONE : gold.listener(), activity),
+            configuration::table, metrics);
+        TributaryServer server = configuration.server().enabled()
+            ? ServerStart.start(configuration.server(), configuration.name(), lake, group, sourceInfos, metrics,
+                activity, Optional.ofNullable(gold).map(GoldRefresher::activity))
+            : null) {
       log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(),
           configuration.sources().keySet());
+      if (server != null) {
+        log.info("Web UI and API of pipeline {} at {}", configuration.name(), server.uri());
+      }
       group.start();
       if (gold != null) {
         gold.start();
@@ -43,6 +59,8 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       log.info("Stopping pipeline {}: committing what was received", configuration.name());
+    } finally {
+      ServerStart.closeProbes(sourceInfos);
     }
     log.info("Pipeline {} stopped", configuration.name());
     return 0;

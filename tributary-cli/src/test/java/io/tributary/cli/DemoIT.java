@@ -32,6 +32,7 @@ class DemoIT {
         .contains("Starting PostgreSQL 17")
         .contains("Created the shop: 200 clients, 500 orders")
         .contains("Capturing [public.clients, public.orders] into the lake at " + lake)
+        .containsPattern("Web UI, REST API and metrics at http://127\\.0\\.0\\.1:\\d+/ ")
         .containsPattern("snapshot [\\d,]+/700 rows")
         .contains("The lake now holds")
         .doesNotContain("The shop exists");
@@ -66,12 +67,13 @@ class DemoIT {
   private static String demo(Path lake, String duration, String... more) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    String[] args = new String[4 + more.length];
+    String[] args = new String[5 + more.length];
     args[0] = "demo";
     args[1] = "--lake";
     args[2] = lake.toString();
     args[3] = "--duration=" + duration;
-    System.arraycopy(more, 0, args, 4, more.length);
+    args[4] = "--listen=127.0.0.1:0";
+    System.arraycopy(more, 0, args, 5, more.length);
 
     int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
 

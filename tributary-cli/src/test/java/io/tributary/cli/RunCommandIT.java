@@ -10,6 +10,10 @@ import io.tributary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +32,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +60,9 @@ class RunCommandIT {
       """;
   /** The gold layer of the issue: one model over silver, in a models directory beside the configuration. */
   private static final String MODELS = "models: ./models\n";
+  /** Tests never take a fixed port: the HTTP server picks a free one and the log says which. */
+  private static final String SERVER = "server:\n  listen: 127.0.0.1:0\n";
+  private static final Pattern SERVER_URI = Pattern.compile("Web UI and API of pipeline tributary at (http://\\S+/)");
   private static final String BRANCH_BALANCE =
       "SELECT bid, sum(abalance) AS balance FROM silver.pgbench_accounts GROUP BY bid\n";
   /** The server trusts local connections, so any password works; a distinctive one can be looked for in the log. */
@@ -87,6 +96,7 @@ class RunCommandIT {
         assertThat(transactions).isGreaterThan(100);
         awaitLakeEqualsSource(postgres, warehouse, child, log);
         awaitGoldEqualsSource(postgres, warehouse, child, log);
+        assertServerShowsTheLake(log);
 
         try (Connection connection = postgres.connection("bench")) {
           assertThat(strings(connection, "SELECT pubname FROM pg_publication")).containsExactly("tributary_bench");
@@ -140,9 +150,28 @@ class RunCommandIT {
     assertThat(directory.resolve("lake")).doesNotExist();
   }
 
+  /** The running process serves its API: the accounts table with its rows, the metrics, and no password. */
+  private static void assertServerShowsTheLake(Path log) throws Exception {
+    Matcher uri = SERVER_URI.matcher(read(log));
+    assertThat(uri.find()).as("server address in the log:%n%s", read(log)).isTrue();
+    HttpClient client = HttpClient.newHttpClient();
+    String tables = client.send(HttpRequest.newBuilder(URI.create(uri.group(1) + "api/tables")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(tables).contains("\"name\":\"silver.pgbench_accounts\",\"layer\":\"silver\",\"table\":\"pgbench_accounts\","
+        + "\"source\":\"bench\",\"sourceTable\":\"public.pgbench_accounts\",\"rows\":" + ACCOUNTS + ",");
+    String sources = client.send(HttpRequest.newBuilder(URI.create(uri.group(1) + "api/sources")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(sources).contains("\"name\":\"bench\"").contains("\"slot\":{\"name\":\"tributary_bench\"")
+        .doesNotContain(PASSWORD);
+    String metrics = client.send(HttpRequest.newBuilder(URI.create(uri.group(1) + "metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("tributary_commits_total{source=\"bench\"} ")
+        .contains("tributary_replication_slot_retained_wal_bytes{source=\"bench\",slot=\"tributary_bench\"} ");
+  }
+
   private Path writeConfig(Path warehouse, int port) throws IOException {
     String yaml = EXAMPLE.replace("/var/lib/tributary/lake", warehouse.toString())
-        .replace("port: 5432", "port: " + port) + MODELS;
+        .replace("port: 5432", "port: " + port) + MODELS + SERVER;
     Files.writeString(Files.createDirectories(directory.resolve("models")).resolve("branch_balance.sql"),
         BRANCH_BALANCE);
     Path config = directory.resolve("tributary.yaml");

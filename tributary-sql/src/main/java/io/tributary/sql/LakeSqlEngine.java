@@ -2,12 +2,14 @@ package io.tributary.sql;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,6 +188,45 @@ public final class LakeSqlEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one SQL statement, reading at most {@code maxRows} + 1 rows (so the caller can tell a result was
+   * cut) and cancelling it after {@code timeout} (whole seconds, rounded up).
+   *
+   * @throws QueryException if the statement fails or was cancelled
+   */
+  public synchronized QueryResult query(String sql, int maxRows, Duration timeout) {
+    requireNonNull(sql, "sql is null");
+    requireNonNull(timeout, "timeout is null");
+    if (maxRows < 0) {
+      throw new IllegalArgumentException("Invalid row limit: " + maxRows + " (must not be negative)");
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+      if (!statement.execute(sql)) {
+        return new QueryResult(List.of(), List.of(), List.of());
+      }
+      try (ResultSet resultSet = statement.getResultSet()) {
+        return read(resultSet, (long) maxRows + 1);
+      }
+    } catch (SQLException e) {
+      throw translate(sql, e);
+    }
+  }
+
+  /**
+   * Lets statements read files only under {@code directory} (the lake's own files), for SQL that users
+   * type: no {@code read_csv('/etc/passwd')}, no {@code COPY ... TO}, no {@code ATTACH}, and no {@code SET}
+   * that would undo it. Cannot be undone on this engine.
+   */
+  public synchronized void restrictFileAccess(Path directory) {
+    requireNonNull(directory, "directory is null");
+    String allowed = directory.toAbsolutePath().normalize().toString().replace("'", "''");
+    execute("SET allowed_directories = ['" + allowed + "/']", "Cannot restrict file access to " + directory);
+    execute("SET enable_external_access = false", "Cannot disable external access");
+    execute("SET autoinstall_known_extensions = false", "Cannot disable extension installs");
+    execute("SET lock_configuration = true", "Cannot lock the configuration");
+  }
+
   /** The DuckDB connection holding the lake views, for callers that build on them (gold models). */
   public Connection connection() {
     return connection;
@@ -201,6 +242,10 @@ public final class LakeSqlEngine implements AutoCloseable {
   }
 
   private static QueryResult read(ResultSet resultSet) throws SQLException {
+    return read(resultSet, Long.MAX_VALUE);
+  }
+
+  private static QueryResult read(ResultSet resultSet, long maxRows) throws SQLException {
     ResultSetMetaData metadata = resultSet.getMetaData();
     int count = metadata.getColumnCount();
     List<String> names = new ArrayList<>(count);
@@ -210,7 +255,7 @@ public final class LakeSqlEngine implements AutoCloseable {
       types.add(metadata.getColumnTypeName(i));
     }
     List<List<Object>> rows = new ArrayList<>();
-    while (resultSet.next()) {
+    while (rows.size() < maxRows && resultSet.next()) {
       List<Object> row = new ArrayList<>(count);
       for (int i = 1; i <= count; i++) {
         row.add(JdbcValues.read(resultSet, i, types.get(i - 1)));

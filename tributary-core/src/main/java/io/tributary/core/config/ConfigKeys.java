@@ -15,6 +15,8 @@ public final class ConfigKeys {
   public static final String TABLES = "tables";
   /** The sub-section of a table that configures its history. */
   public static final String HISTORY = "history";
+  /** The section that configures the HTTP server (API, web UI, metrics). */
+  public static final String SERVER = "server";
 
   static final ConfigKey<String> NAME = ConfigKey.derived("name", ValueTypes.pipelineName(),
       "file name without extension",
@@ -158,6 +160,21 @@ public final class ConfigKeys {
       "every column",
       "Columns whose changes open a new version; a change to other columns updates the current version in "
           + "place.");
+  static final ConfigKey<Boolean> SERVER_ENABLED = ConfigKey.optional("enabled", ValueTypes.bool(), true,
+      "Whether `run` starts the HTTP server: the REST API, the web UI and the Prometheus metrics.");
+  static final ConfigKey<ListenAddress> SERVER_LISTEN = ConfigKey.optional("listen", ValueTypes.listenAddress(),
+      ServerConfig.DEFAULT_LISTEN,
+      "Address and port the server listens on; port 0 picks a free one. Any address other than a loopback "
+          + "one (`127.0.0.1`, `localhost`, `[::1]`) needs `token`.");
+  static final ConfigKey<Secret> SERVER_TOKEN = ConfigKey.derived("token", ValueTypes.secret(), "none",
+      "Token every call must carry as `Authorization: Bearer <token>`. Write `${env:NAME}` or `${file:/path}`; "
+          + "required when `listen` is not a loopback address.");
+  static final ConfigKey<Duration> SERVER_SQL_TIMEOUT = ConfigKey.optional("sql-timeout", ValueTypes.duration(),
+      ServerConfig.DEFAULT_SQL_TIMEOUT,
+      "Longest a statement of the SQL console may run before it is cancelled (whole seconds, rounded up).");
+  static final ConfigKey<Integer> SERVER_SQL_MAX_ROWS = ConfigKey.optional("sql-max-rows",
+      ValueTypes.integer(1, 1_000_000), ServerConfig.DEFAULT_SQL_MAX_ROWS,
+      "Most rows the SQL console returns for one statement; the answer says when there were more.");
 
   static final ConfigKey<Long> POSTGRES_WAL_WARNING = ConfigKey.optional("wal-warning", ValueTypes.size(),
       PostgresSourceConfig.DEFAULT_WAL_WARNING,
@@ -374,6 +391,11 @@ public final class ConfigKeys {
   public static List<ConfigKey<?>> generator() {
     return List.of(SOURCE_TYPE, FEED_TABLE, FEED_COLUMNS, GENERATOR_RATE, GENERATOR_SEED, GENERATOR_CLIENTS,
         GENERATOR_LIMIT);
+  }
+
+  /** The keys of the {@code server} section. */
+  public static List<ConfigKey<?>> server() {
+    return List.of(SERVER_ENABLED, SERVER_LISTEN, SERVER_TOKEN, SERVER_SQL_TIMEOUT, SERVER_SQL_MAX_ROWS);
   }
 
   /** The keys of a {@code postgres} source. */

@@ -47,7 +47,7 @@ final class ConfigLoader {
     }
     Section top = Section.root(context, root);
     top.rejectUnknown(List.of(ConfigKeys.NAME.name(), ConfigKeys.MODELS.name(), ConfigKeys.LAKE, ConfigKeys.SOURCES,
-        ConfigKeys.TABLES, ConfigKeys.CHECKS, ConfigKeys.ALERTS));
+        ConfigKeys.TABLES, ConfigKeys.CHECKS, ConfigKeys.ALERTS, ConfigKeys.SERVER));
     String name = top.find(ConfigKeys.NAME).orElseGet(this::nameFromFile);
     LakeConfig lake = lake(top.section(ConfigKeys.LAKE));
     Section sourcesSection = top.section(ConfigKeys.SOURCES);
@@ -65,7 +65,28 @@ final class ConfigLoader {
         : ChecksConfig.NONE;
     AlertsConfig alerts = top.names().contains(ConfigKeys.ALERTS) ? alerts(top.section(ConfigKeys.ALERTS))
         : AlertsConfig.NONE;
-    return new TributaryConfig(name, file, lake, sources, tables, models, checks, alerts);
+    ServerConfig server = top.value(ConfigKeys.SERVER).isPresent() ? server(top.section(ConfigKeys.SERVER))
+        : ServerConfig.defaults();
+    return new TributaryConfig(name, file, lake, sources, tables, models, checks, alerts, server);
+  }
+
+  private ServerConfig server(Section section) {
+    section.rejectUnknownKeys(ConfigKeys.server());
+    ListenAddress listen = section.get(ConfigKeys.SERVER_LISTEN);
+    Optional<Secret> token = section.find(ConfigKeys.SERVER_TOKEN);
+    if (token.isPresent() && token.get().reveal().isBlank()) {
+      throw context.error("Invalid value for", section.child(ConfigKeys.SERVER_TOKEN.name()),
+          section.keyLine(ConfigKeys.SERVER_TOKEN.name()), "the token is empty",
+          "set it to a long random value, such as the output of openssl rand -hex 32");
+    }
+    if (token.isEmpty() && !listen.isLoopback()) {
+      throw context.error("Missing value for", section.child(ConfigKeys.SERVER_TOKEN.name()),
+          section.keyLine(ConfigKeys.SERVER_LISTEN.name()),
+          "server.listen is " + listen + ", which other machines can reach, so every call must carry a token",
+          "set server.token: ${env:TRIBUTARY_TOKEN} or listen on 127.0.0.1");
+    }
+    return new ServerConfig(section.get(ConfigKeys.SERVER_ENABLED), listen, token,
+        section.get(ConfigKeys.SERVER_SQL_TIMEOUT), section.get(ConfigKeys.SERVER_SQL_MAX_ROWS));
   }
 
   private String read() {

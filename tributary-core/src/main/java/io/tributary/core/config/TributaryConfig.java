@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  * @param models the directory of SQL models for the gold layer, when configured
  * @param checks the reconciliation checks a running pipeline schedules
  * @param alerts where alerts go
+ * @param server the HTTP server's settings (defaults when the file has no {@code server} section)
  */
 public record TributaryConfig(
     String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources, Map<String, TableConfig> tables,
-    Optional<Path> models, ChecksConfig checks, AlertsConfig alerts) {
+    Optional<Path> models, ChecksConfig checks, AlertsConfig alerts, ServerConfig server) {
   static final Pattern NAME_PATTERN = Pattern.compile("[a-z][a-z0-9_]*");
 
   public TributaryConfig {
@@ -37,6 +38,7 @@ public record TributaryConfig(
     requireNonNull(models, "models is null");
     requireNonNull(checks, "checks is null");
     requireNonNull(alerts, "alerts is null");
+    requireNonNull(server, "server is null");
     if (!NAME_PATTERN.matcher(name).matches()) {
       throw new IllegalArgumentException("Invalid pipeline name: " + name + " (use [a-z][a-z0-9_]*)");
     }
@@ -58,10 +60,10 @@ public record TributaryConfig(
     tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
   }
 
-  /** A pipeline without scheduled checks and alert targets. */
+  /** A pipeline without scheduled checks and alert targets, with the default server. */
   public TributaryConfig(String name, Path file, LakeConfig lake, Map<String, SourceConfig> sources,
       Map<String, TableConfig> tables, Optional<Path> models) {
-    this(name, file, lake, sources, tables, models, ChecksConfig.NONE, AlertsConfig.NONE);
+    this(name, file, lake, sources, tables, models, ChecksConfig.NONE, AlertsConfig.NONE, ServerConfig.defaults());
   }
 
   /** The settings of lake table {@code name}: its entry in {@code tables}, or the defaults. */

@@ -188,6 +188,29 @@ final class ValueTypes {
     };
   }
 
+  /** {@code host:port}, such as {@code 127.0.0.1:8080}; see {@link ListenAddress}. */
+  static ValueType<ListenAddress> listenAddress() {
+    return new ValueType<>() {
+      @Override
+      public String description() {
+        return "host:port";
+      }
+
+      @Override
+      public ListenAddress parse(ConfigValue value) {
+        String text = value.text("host:port").trim();
+        try {
+          return ListenAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+          String message = e.getMessage();
+          String problem = message.substring(message.indexOf(": ") + 2);
+          throw value.invalid("'" + text + "': " + problem.replace(", such as 127.0.0.1:8080", ""),
+              "write host:port, such as 127.0.0.1:8080 or [::1]:8080");
+        }
+      }
+    };
+  }
+
   /** A string that never appears in logs; see {@link Secret}. */
   static ValueType<Secret> secret() {
     return new ValueType<>() {

@@ -10,6 +10,9 @@ import io.tributary.api.spi.ChangeSink;
 import io.tributary.api.spi.CommitSummary;
 import io.tributary.api.spi.LakeWriter;
 import io.tributary.api.spi.Source;
+import io.tributary.core.metrics.Counter;
+import io.tributary.core.metrics.Histogram;
+import io.tributary.core.metrics.MetricsRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +59,13 @@ public final class Pipeline implements AutoCloseable {
   private final AtomicLong commits = new AtomicLong();
   private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
   private final Thread committer;
+  private final Counter receivedByTable;
+  private final Counter committedByTable;
+  private final Counter rowsWritten;
+  private final Counter commitCount;
+  private final Counter commitFailures;
+  private final Counter deadLettersCommitted;
+  private final Histogram commitDuration;
   private volatile boolean sourceDone;
   private volatile Position committedPosition;
   private volatile Instant lastCommitAt;
@@ -70,7 +80,34 @@ public final class Pipeline implements AutoCloseable {
     this(source, writer, settings, listener, Clock.systemUTC());
   }
 
+  /** A pipeline that records its changes, commits and commit durations into {@code metrics}. */
+  public Pipeline(Source source, LakeWriter writer, PipelineSettings settings, CommitListener listener,
+      MetricsRegistry metrics) {
+    this(source, writer, settings, listener, Clock.systemUTC(), metrics);
+  }
+
   Pipeline(Source source, LakeWriter writer, PipelineSettings settings, CommitListener listener, Clock clock) {
+    this(source, writer, settings, listener, clock, new MetricsRegistry());
+  }
+
+  Pipeline(Source source, LakeWriter writer, PipelineSettings settings, CommitListener listener, Clock clock,
+      MetricsRegistry metrics) {
+    requireNonNull(metrics, "metrics is null");
+    this.receivedByTable = metrics.counter("tributary_changes_received_total",
+        "Changes the source delivered, by source and source table.", "source", "table");
+    this.committedByTable = metrics.counter("tributary_changes_committed_total",
+        "Changes committed to the lake, by source and source table.", "source", "table");
+    this.rowsWritten = metrics.counter("tributary_rows_written_total",
+        "Rows written by lake commits, by layer table (bronze.orders, silver.orders).", "table");
+    this.commitCount = metrics.counter("tributary_commits_total", "Lake commits, by source.", "source");
+    this.commitFailures = metrics.counter("tributary_commit_failures_total",
+        "Lake commit attempts that failed (retried or not), by source.", "source");
+    this.deadLettersCommitted = metrics.counter("tributary_dead_letters_total",
+        "Records the source could not read, committed to errors.<table>, by source and source table.",
+        "source", "table");
+    this.commitDuration = metrics.histogram("tributary_commit_duration_seconds",
+        "Time one lake commit took, from handing the batch to the lake writer until it was committed.",
+        Histogram.DURATION_SECONDS, "source");
     this.source = requireNonNull(source, "source is null");
     this.writer = requireNonNull(writer, "writer is null");
     this.settings = requireNonNull(settings, "settings is null");
@@ -211,14 +248,18 @@ public final class Pipeline implements AutoCloseable {
     Duration delay = FIRST_RETRY_DELAY;
     for (int attempt = 1; ; attempt++) {
       try {
+        long start = System.nanoTime();
         CommitSummary summary = writer.commit(source.name(), List.copyOf(batch.events),
             List.copyOf(batch.deadLetters), end);
+        commitDuration.observe((System.nanoTime() - start) / 1e9, source.name());
         committed(batch, end, summary);
         return;
       } catch (IllegalArgumentException | IllegalStateException e) {
+        commitFailures.inc(source.name());
         // The data or the lake's state is wrong: trying the same batch again cannot help.
         throw e;
       } catch (RuntimeException e) {
+        commitFailures.inc(source.name());
         if (attempt == COMMIT_ATTEMPTS) {
           throw e;
         }
@@ -236,8 +277,17 @@ public final class Pipeline implements AutoCloseable {
     lastCommitAt = now;
     commits.incrementAndGet();
     committed.addAndGet(batch.size());
-    summary.rowsByTable().forEach((table, rows) ->
-        rowsByTable.computeIfAbsent(table, ignored -> new AtomicLong()).addAndGet(rows));
+    summary.rowsByTable().forEach((table, rows) -> {
+      rowsByTable.computeIfAbsent(table, ignored -> new AtomicLong()).addAndGet(rows);
+      rowsWritten.inc(rows, table);
+    });
+    commitCount.inc(source.name());
+    for (ChangeEvent event : batch.events) {
+      committedByTable.inc(source.name(), event.table().qualifiedName());
+    }
+    for (DeadLetter deadLetter : batch.deadLetters) {
+      deadLettersCommitted.inc(source.name(), deadLetter.table().qualifiedName());
+    }
     if (!batch.events.isEmpty()) {
       ChangeEvent last = batch.events.get(batch.events.size() - 1);
       if (last.operation() != Operation.READ) {
@@ -290,6 +340,7 @@ public final class Pipeline implements AutoCloseable {
     @Override
     public void accept(ChangeEvent event) throws InterruptedException {
       received.incrementAndGet();
+      receivedByTable.inc(source.name(), event.table().qualifiedName());
       if (event.operation() == Operation.READ) {
         snapshotting = true;
       }

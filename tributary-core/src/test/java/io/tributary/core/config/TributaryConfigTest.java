@@ -61,6 +61,59 @@ class TributaryConfigTest {
         Map.entry(new TableId("bench", "public", "pgbench_history"), "pgbench_history"));
     assertThat(config.lake().pipelineSettings().commitInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.models()).isEmpty();
+    assertThat(config.server()).isEqualTo(ServerConfig.defaults());
+    assertThat(config.server().listen()).hasToString("127.0.0.1:8080");
+  }
+
+  @Test
+  void readsTheServerSection() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE + """
+        server:
+          enabled: false
+          listen: 0.0.0.0:9090
+          token: ${env:TRIBUTARY_TOKEN}
+          sql-timeout: 5s
+          sql-max-rows: 20
+        """);
+
+    ServerConfig server = TributaryConfig.load(file, Map.of("PGPASSWORD", "a", "TRIBUTARY_TOKEN", "t0ken")).server();
+
+    assertThat(server).isEqualTo(new ServerConfig(false, new ListenAddress("0.0.0.0", 9090),
+        Optional.of(Secret.of("t0ken")), Duration.ofSeconds(5), 20));
+    assertThat(server.toString()).doesNotContain("t0ken");
+  }
+
+  @Test
+  void acceptsLoopbackAddressesWithoutToken() throws IOException {
+    for (String listen : List.of("127.0.0.1:0", "localhost:8081", "[::1]:8080")) {
+      Path file = write("tributary.yaml", EXAMPLE + "server:\n  listen: \"" + listen + "\"\n");
+
+      assertThat(TributaryConfig.load(file, ENV).server().listen()).hasToString(listen);
+    }
+  }
+
+  @Test
+  void rejectsANonLoopbackAddressWithoutToken() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE + "server:\n  listen: 0.0.0.0:8080\n");
+
+    assertError(file, "Missing value for server.token at line 13 of " + file + ": server.listen is 0.0.0.0:8080,"
+        + " which other machines can reach, so every call must carry a token"
+        + " (set server.token: ${env:TRIBUTARY_TOKEN} or listen on 127.0.0.1)");
+  }
+
+  @Test
+  void rejectsABadListenAddressAndAnUnknownServerKey() throws IOException {
+    Path noPort = write("tributary.yaml", EXAMPLE + "server:\n  listen: 127.0.0.1\n");
+    assertError(noPort, "Invalid value for server.listen at line 13 of " + noPort
+        + ": '127.0.0.1': expected host:port (write host:port, such as 127.0.0.1:8080 or [::1]:8080)");
+
+    Path unknown = write("tributary.yaml", EXAMPLE + "server:\n  port: 8080\n");
+    assertError(unknown, "Unknown key server.port at line 13 of " + unknown
+        + " (known keys here: enabled, listen, token, sql-timeout, sql-max-rows)");
+
+    Path notBoolean = write("tributary.yaml", EXAMPLE + "server:\n  enabled: yes please\n");
+    assertError(notBoolean, "Invalid value for server.enabled at line 13 of " + notBoolean
+        + ": 'yes please' is not true or false (write true or false)");
   }
 
   @Test
@@ -577,9 +630,9 @@ class TributaryConfigTest {
     // Surefire runs in the module directory; the docs live at the top of the project.
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     for (List<ConfigKey<?>> section : List.of(ConfigKeys.pipeline(), ConfigKeys.lake(), ConfigKeys.maintenance(),
-        ConfigKeys.postgres(), ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(), ConfigKeys.alerts(),
-        ConfigKeys.alertTarget(), ConfigKeys.binlog(), ConfigKeys.files(), ConfigKeys.kafka(), ConfigKeys.http(),
-        ConfigKeys.generator())) {
+        ConfigKeys.server(), ConfigKeys.postgres(), ConfigKeys.table(), ConfigKeys.history(), ConfigKeys.checks(),
+        ConfigKeys.alerts(), ConfigKeys.alertTarget(), ConfigKeys.binlog(), ConfigKeys.files(), ConfigKeys.kafka(),
+        ConfigKeys.http(), ConfigKeys.generator())) {
       for (ConfigKey<?> key : section) {
         String row = "| `" + key.name() + "` | " + key.type() + " | " + key.defaultText() + " | "
             + key.description() + " |";
@@ -593,7 +646,8 @@ class TributaryConfigTest {
     String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
     Path secret = Files.writeString(dir.resolve("orders-db-password"), "pw\n");
     Map<String, String> environment = Map.of("PGPASSWORD", "a", "CRM_PASSWORD", "b", "MASK_SALT", "c",
-        "SLACK_WEBHOOK_URL", "http://127.0.0.1/slack", "TELEGRAM_BOT_TOKEN", "t", "PAGER_URL", "http://127.0.0.1/p");
+        "SLACK_WEBHOOK_URL", "http://127.0.0.1/slack", "TELEGRAM_BOT_TOKEN", "t", "PAGER_URL", "http://127.0.0.1/p",
+        "TRIBUTARY_TOKEN", "t");
     List<String> examples = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(docs).results()
         .map(match -> match.group(1))
         .toList();

@@ -1,0 +1,34 @@
+package io.tributary.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.tributary.core.metrics.MetricsRegistry;
+import io.tributary.core.pipeline.PipelineStatus;
+import io.tributary.lake.Lake;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What the server reads from the running process: the lake, the pipelines' status, the sources, the
+ * metrics registry, the per-minute activity of the tables and, when the pipeline has models, the gold
+ * layer's runs.
+ *
+ * @param pipeline the pipeline's name
+ */
+public record ServerContext(String pipeline, Lake lake, Supplier<List<PipelineStatus>> pipelines,
+    List<SourceInfo> sources, MetricsRegistry metrics, TableActivity activity, Optional<ModelActivity> models) {
+  public ServerContext {
+    requireNonNull(pipeline, "pipeline is null");
+    requireNonNull(lake, "lake is null");
+    requireNonNull(pipelines, "pipelines is null");
+    sources = List.copyOf(requireNonNull(sources, "sources is null"));
+    requireNonNull(metrics, "metrics is null");
+    requireNonNull(activity, "activity is null");
+    requireNonNull(models, "models is null");
+  }
+
+  Optional<PipelineStatus> status(String source) {
+    return pipelines.get().stream().filter(status -> status.source().equals(source)).findFirst();
+  }
+}
