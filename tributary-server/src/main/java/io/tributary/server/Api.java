@@ -93,6 +93,7 @@ final class Api {
   Map<String, Object> table(String name) {
     Table table = lake.table(name).orElseThrow(() -> notFound(name));
     Map<String, Object> answer = lake.summary(name, table);
+    answer.put("rowsLastHour", context.activity().rowsLastHour(name));
     answer.put("schema", LakeView.schema(table));
     answer.put("keyColumns", lake.keyColumns(name));
     answer.put("partitioning", table.spec().fields().stream().map(Object::toString).toList());

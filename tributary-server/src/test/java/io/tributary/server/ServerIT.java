@@ -102,6 +102,19 @@ class ServerIT {
     pipeline = new Pipeline(new PostgresSource(settings), writer, new PipelineSettings(Duration.ofMillis(300), 1000, 10_000),
         activity.listener(), metrics);
     probe = new PostgresSlotProbe(settings, Duration.ZERO);
+    Path models = Files.createDirectories(work.resolve("models"));
+    Files.writeString(models.resolve("qty_by_bucket.sql"), "SELECT qty, count(*) AS items FROM silver.items GROUP BY qty");
+    ModelProject project = ModelProject.load(models);
+    ModelActivity modelActivity = new ModelActivity(project, metrics);
+    // As in run and demo, the servers start before the pipeline, so they see every commit.
+    ServerContext context = new ServerContext("it", lake, () -> List.of(pipeline.status()),
+        List.of(new SourceInfo("shop", "postgres", List.of("public.items"), Optional.of("server_it"), probe)),
+        metrics, activity, Optional.of(modelActivity));
+    server = TributaryServer.start(new ServerConfig(true, new ListenAddress("127.0.0.1", 0), Optional.empty(),
+        Duration.ofSeconds(5), 10), context);
+    guarded = TributaryServer.start(new ServerConfig(true, new ListenAddress("127.0.0.1", 0),
+        Optional.of(Secret.of(TOKEN)), Duration.ofSeconds(5), 10), context);
+
     pipeline.start();
     awaitTrue("the snapshot in silver", () -> lakeCount("silver.items") == ITEMS);
     try (Connection connection = postgres.connection("shop"); Statement statement = connection.createStatement()) {
@@ -114,10 +127,6 @@ class ServerIT {
     awaitTrue("the changes in bronze", () -> lakeCount("bronze.items") == ITEMS + UPDATES_OF_ITEM_7 + 2);
     awaitTrue("silver to equal the source", () -> lakeCount("silver.items") == ITEMS);
 
-    Path models = Files.createDirectories(work.resolve("models"));
-    Files.writeString(models.resolve("qty_by_bucket.sql"), "SELECT qty, count(*) AS items FROM silver.items GROUP BY qty");
-    ModelProject project = ModelProject.load(models);
-    ModelActivity modelActivity = new ModelActivity(project, metrics);
     // What bin/tributary check stores after finding one key of silver.items different from the source.
     new CheckRecords(lake).write(List.of(new TableCheck("shop", "public.items", "silver.items", CheckOutcome.DIFFERENT,
         pipeline.status().committedPosition().orElseThrow().sortKey(), ITEMS, ITEMS, List.of(), 1, 0,
@@ -129,14 +138,6 @@ class ServerIT {
       modelRun = runner.run(model);
       modelActivity.ran(modelRun, runner.lastTests().getOrDefault(model.name(), List.of()));
     }
-
-    ServerContext context = new ServerContext("it", lake, () -> List.of(pipeline.status()),
-        List.of(new SourceInfo("shop", "postgres", List.of("public.items"), Optional.of("server_it"), probe)),
-        metrics, activity, Optional.of(modelActivity));
-    server = TributaryServer.start(new ServerConfig(true, new ListenAddress("127.0.0.1", 0), Optional.empty(),
-        Duration.ofSeconds(5), 10), context);
-    guarded = TributaryServer.start(new ServerConfig(true, new ListenAddress("127.0.0.1", 0),
-        Optional.of(Secret.of(TOKEN)), Duration.ofSeconds(5), 10), context);
   }
 
   @AfterAll
@@ -203,6 +204,15 @@ class ServerIT {
     // Bronze only appends, so there they add up to the table's rows.
     assertThat(sumOfRows(getJson(server, "api/tables/bronze.items").get("lastHour")))
         .isEqualTo(lakeCount("bronze.items"));
+    assertThat(table.get("rowsLastHour").asLong()).isEqualTo(pipeline.status().rowsByTable().get("silver.items"));
+    // The streamed changes' lag (source commit to lake commit) is recorded in their minute.
+    List<Double> lags = new ArrayList<>();
+    table.get("lastHour").forEach(minute -> {
+      if (!minute.get("maxLagSeconds").isNull()) {
+        lags.add(minute.get("maxLagSeconds").asDouble());
+      }
+    });
+    assertThat(lags).isNotEmpty().allSatisfy(lag -> assertThat(lag).isGreaterThanOrEqualTo(0));
     Table silver = lake.catalog().loadTable(TableIdentifier.parse("silver.items"));
     assertThat(table.get("recentCommits").get(0).get("snapshotId").asLong())
         .isEqualTo(silver.currentSnapshot().snapshotId());
@@ -367,14 +377,13 @@ class ServerIT {
     Path screenshots = Files.createDirectories(Path.of("target", "ui-screenshots"));
     try (WebUi ui = new WebUi(work.resolve("chromium-profile"))) {
       ui.open(server.uri().toString());
-      WebElement silverRow = ui.await("#tables tr[data-table='silver.items']");
-      ui.await("#flow [data-node='silver.items']");
-      ui.await("#flow [data-node='gold.qty_by_bucket']");
-      ui.await("#flow [data-node='source:shop']");
-      assertThat(silverRow.getText()).startsWith("silver.items " + sourceCount() + " ");
-      assertThat(ui.await("#tables tr[data-table='bronze.items']").getText())
+      assertThat(ui.text("#tables tr[data-table='silver.items']")).startsWith("silver.items " + sourceCount() + " ");
+      assertThat(ui.text("#tables tr[data-table='bronze.items']"))
           .startsWith("bronze.items " + lakeCount("bronze.items") + " ");
-      assertThat(ui.await("#sources tr[data-source='shop']").getText()).contains("running");
+      assertThat(ui.text("#flow [data-node='silver.items']")).contains("silver.items").contains(sourceCount() + " rows");
+      assertThat(ui.text("#flow [data-node='gold.qty_by_bucket']")).contains("gold.qty_by_bucket");
+      assertThat(ui.text("#flow [data-node='source:shop']")).contains("shop").contains("running");
+      assertThat(ui.text("#sources tr[data-source='shop']")).contains("running");
       assertThat(ui.driver().findElement(By.tagName("body")).getText()).doesNotContain(PASSWORD);
       byte[] png = ((TakesScreenshot) ui.driver()).getScreenshotAs(OutputType.BYTES);
       Files.write(screenshots.resolve("overview.png"), png);
@@ -404,7 +413,7 @@ class ServerIT {
       ui.open(guarded.uri().toString());
       ui.await("#token-input").sendKeys(TOKEN);
       ui.await("#token-form button").click();
-      assertThat(ui.await("#tables tr[data-table='silver.items']").getText()).startsWith("silver.items ");
+      assertThat(ui.text("#tables tr[data-table='silver.items']")).startsWith("silver.items ");
     }
   }
 

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -48,6 +50,18 @@ final class WebUi implements AutoCloseable {
   WebElement await(String cssSelector) {
     return new WebDriverWait(driver, Duration.ofSeconds(30))
         .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(cssSelector)));
+  }
+
+  /** The text of the element once it is shown; the live pages re-render, so it is looked up afresh each try. */
+  String text(String cssSelector) {
+    return new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> {
+      try {
+        WebElement element = d.findElement(By.cssSelector(cssSelector));
+        return element.isDisplayed() ? element.getText() : null;
+      } catch (NoSuchElementException | StaleElementReferenceException e) {
+        return null;
+      }
+    });
   }
 
   @Override

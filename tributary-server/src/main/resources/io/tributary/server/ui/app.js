@@ -26,7 +26,8 @@
     if (value === null || value === undefined) return '–';
     const s = Number(value);
     if (s < 1) return Math.round(s * 1000) + ' ms';
-    if (s < 90) return s.toFixed(1) + ' s';
+    if (s < 10) return s.toFixed(1) + ' s';
+    if (s < 90) return Math.round(s) + ' s';
     if (s < 5400) return Math.round(s / 60) + ' min';
     if (s < 172800) return (s / 3600).toFixed(1) + ' h';
     return Math.round(s / 86400) + ' d';
@@ -207,8 +208,8 @@
       + '</div>'
       + '<div class="card" style="margin-bottom:16px"><h2>Flow</h2>' + flow(pipeline, sources, tables, models) + '</div>'
       + '<div class="grid two">'
-      + '<div class="card"><h2>Sources</h2>' + sourcesTable(sources) + '</div>'
-      + '<div class="card"><h2>Tables</h2>' + tablesTable(tables) + '</div>'
+      + '<div class="card wide"><h2>Sources</h2>' + sourcesTable(sources) + '</div>'
+      + '<div class="card wide"><h2>Tables</h2>' + tablesTable(tables) + '</div>'
       + '<div class="card"><h2>Recent commits</h2>' + commitsTable(commits) + '</div>'
       + '<div class="card"><h2>Model runs</h2>' + runsTable(runs) + '</div>'
       + '<div class="card wide"><h2>Reconciliation checks</h2>' + checksTable(checks) + '</div>'
@@ -220,14 +221,14 @@
   }
   function sourcesTable(sources) {
     if (!sources.length) return '<div class="empty">no sources</div>';
-    return '<table class="data" id="sources"><tr><th>source</th><th>state</th><th class="num">lag</th><th class="num">WAL behind</th>'
+    return '<div class="hscroll"><table class="data" id="sources"><tr><th>source</th><th>state</th><th class="num">lag</th><th class="num">WAL behind</th>'
       + '<th class="num">WAL held by slot</th><th class="num">committed</th><th>position</th></tr>'
       + sources.map(s => '<tr data-source="' + esc(s.name) + '"><td><b>' + esc(s.name) + '</b><div class="muted">' + esc(s.type) + ' · '
         + esc((s.tables || []).join(', ')) + '</div></td><td>' + pill(s.state) + (s.snapshotting ? ' ' + pill('snapshot', 'warn') : '')
         + (s.failure ? '<div class="error">' + esc(s.failure) + '</div>' : '') + '</td><td class="num">' + seconds(s.lagSeconds)
         + '</td><td class="num">' + bytes(s.lagBytes) + '</td><td class="num">' + (s.slot ? bytes(s.slot.retainedWalBytes) : (s.slotError ? '<span title="'
         + esc(s.slotError) + '">unreadable</span>' : '–')) + '</td><td class="num">' + num(s.changesCommitted) + '</td><td class="mono">'
-        + esc(s.position || '–') + '</td></tr>').join('') + '</table>';
+        + esc(s.position || '–') + '</td></tr>').join('') + '</table></div>';
   }
   function tablesTable(tables) {
     if (!tables.length) return '<div class="empty">the lake has no tables yet</div>';
@@ -283,15 +284,15 @@
       + stat('Rows, last hour', num(table.rowsLastHour), 'written by this process')
       + stat('Source', table.source || '–', table.sourceTable || (table.layer === 'gold' ? 'a model' : ''))
       + '</div>'
-      + '<div class="grid two">'
+      + '<div class="grid three">'
       + '<div class="card chart"><h2>Throughput: rows per minute, last hour</h2>' + throughput + '</div>'
       + '<div class="card chart"><h2>Freshness: largest lag per minute (source commit to lake commit)</h2>' + freshness + '</div>'
       + '<div class="card"><h2>Schema</h2><table class="data" id="schema"><tr><th>#</th><th>column</th><th>type</th><th></th></tr>'
       + table.schema.map(c => '<tr><td class="muted">' + c.id + '</td><td class="mono">' + esc(c.name) + '</td><td class="mono">' + esc(c.type)
         + '</td><td>' + (c.key ? pill('key', 'ok') : '') + (c.required ? ' <span class="muted">required</span>' : '') + '</td></tr>').join('')
       + '</table>' + (table.partitioning.length ? '<p class="muted">Partitioned by ' + esc(table.partitioning.join(', ')) + '</p>' : '') + '</div>'
-      + '<div class="card"><h2>History of one key</h2>' + keyForm + '</div>'
-      + '<div class="card" style="grid-column:1/-1"><h2>Recent commits</h2>' + commitsTable(table.recentCommits) + '</div>'
+      + '<div class="card wide"><h2>History of one key</h2>' + keyForm + '</div>'
+      + '<div class="card wide"><h2>Recent commits</h2>' + commitsTable(table.recentCommits) + '</div>'
       + '</div>';
     const form = document.getElementById('history-form');
     if (form) {
