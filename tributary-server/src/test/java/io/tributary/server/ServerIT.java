@@ -384,6 +384,7 @@ class ServerIT {
       assertThat(ui.text("#flow [data-node='gold.qty_by_bucket']")).contains("gold.qty_by_bucket");
       assertThat(ui.text("#flow [data-node='source:shop']")).contains("shop").contains("running");
       assertThat(ui.text("#sources tr[data-source='shop']")).contains("running");
+      assertThat(ui.text("#checks tr[data-check='silver.items']")).contains("different").contains("1");
       assertThat(ui.driver().findElement(By.tagName("body")).getText()).doesNotContain(PASSWORD);
       byte[] png = ((TakesScreenshot) ui.driver()).getScreenshotAs(OutputType.BYTES);
       Files.write(screenshots.resolve("overview.png"), png);
