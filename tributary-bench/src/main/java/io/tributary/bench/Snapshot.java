@@ -113,7 +113,7 @@ public final class Snapshot {
       double copyRate = rows / copyBest;
       System.out.println();
       System.out.printf(Locale.ROOT, "%-52s %10s %12s%n", "", "seconds", "rows/s");
-      System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "Tributary: process start -> all rows in bronze + silver",
+      System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "Tributary: process start -> all rows in every layer",
           Bench.seconds(totalNanos), tributaryRate);
       System.out.printf(Locale.ROOT, "%-52s %10.1f %12s%n", "  of which until the first rows were committed",
           Bench.seconds(firstRowsNanos), "");

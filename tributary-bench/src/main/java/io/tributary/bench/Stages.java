@@ -67,7 +67,7 @@ public final class Stages {
         case "--dir" -> dir = Optional.of(Path.of(Bench.arg(args, ++i, "--dir")).toAbsolutePath());
         case "--help", "-h" -> {
           System.out.println("bench/stages.sh [--changes 1000000] [--seed-rows 100000] [--transaction 1000] "
-              + "[--only recvlogical,debezium,source,lake] [--dir DIR]");
+              + "[--only recvlogical,pgjdbc,debezium,source,lake] [--dir DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("Invalid argument " + args[i] + " (--help lists the options)");
