@@ -139,16 +139,21 @@ public final class ConfigKeys {
   static final ConfigKey<Map<String, CastType>> TABLE_CAST = ConfigKey.derived("cast",
       ValueTypes.columnMap(false, ValueTypes.castType(), "cast: {idade: int}"), "none",
       "Source column to the type silver and history hold it as: " + CastType.SPELLINGS + ". A value that "
-          + "fails the cast goes to `errors.<table>` with its key and reason; the rest flows on.");
+          + "fails the cast sends its change to `errors.<table>` with its key, value and reason, and silver keeps "
+          + "the key's previous version; the rest flows on. What each type accepts: [shaping.md](shaping.md#casts).");
   static final ConfigKey<List<String>> TABLE_DROP = ConfigKey.derived("drop", ValueTypes.columns(), "none",
       "Source columns left out of silver and history (bronze keeps them).");
   static final ConfigKey<List<String>> TABLE_MASK = ConfigKey.derived("mask", ValueTypes.columns(), "none",
-      "Source columns whose values silver and history hold as a salted hash (needs `mask-salt`).");
+      "Source columns whose values silver and history hold as a salted hash, the hex SHA-256 of the salt "
+          + "followed by the value's text (needs `mask-salt`); the same value gives the same mask, so joins on "
+          + "masked columns still match.");
   static final ConfigKey<Secret> TABLE_MASK_SALT = ConfigKey.derived("mask-salt", ValueTypes.secret(), "none",
       "Salt of the masks' hashes, a secret: write `${env:NAME}` or `${file:/path}`. Required with `mask`.");
   static final ConfigKey<Map<String, String>> TABLE_COMPUTED = ConfigKey.derived("computed",
       ValueTypes.columnMap(true, ValueTypes.text(), "computed: {full_name: \"first || ' ' || last\"}"), "none",
-      "New column to the SQL expression over the source columns that gives its value in silver and history.");
+      "New column to the SQL expression over the source columns (as they arrive, before casts and masks) that "
+          + "gives its value in silver and history, evaluated by DuckDB; its type is the expression's. A row whose "
+          + "expression fails goes to `errors.<table>`.");
 
   static final ConfigKey<Boolean> HISTORY_ENABLED = ConfigKey.optional("enabled", ValueTypes.bool(), true,
       "Whether the table gets `history.<table>`, one row per version of each key (it needs a key).");
