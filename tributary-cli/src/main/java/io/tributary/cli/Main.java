@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Operational data in a lakehouse, in real time: change capture into Apache Iceberg layers.",
-    subcommands = {DemoCommand.class, RunCommand.class, QueryCommand.class, StatusCommand.class, CheckCommand.class, ModelsCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, QueryCommand.class, StatusCommand.class, CheckCommand.class,
+        ModelsCommand.class, MaintainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

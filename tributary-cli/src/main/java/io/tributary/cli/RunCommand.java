@@ -42,7 +42,8 @@ final class RunCommand implements Callable<Integer> {
         TributaryServer server = configuration.server().enabled()
             ? ServerStart.start(configuration.server(), configuration.name(), lake, group, sourceInfos, metrics,
                 activity, Optional.ofNullable(gold).map(GoldRefresher::activity))
-            : null) {
+            : null;
+        BackgroundMaintenance maintenance = new BackgroundMaintenance(lake, configuration.lake().maintenance())) {
       log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(),
           configuration.sources().keySet());
       if (server != null) {
@@ -52,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
       if (gold != null) {
         gold.start();
       }
+      maintenance.start();
       while (!stop.await(Duration.ofSeconds(1))) {
         Optional<Throwable> failure = group.failure();
         if (failure.isPresent()) {

@@ -26,6 +26,64 @@ public record TableReport(String table, Compaction.Result compaction, SnapshotEx
         new OrphanFiles.Result(0, 0), Optional.of(problem), 0);
   }
 
+  /**
+   * One line for people: files before and after, what was rewritten, expired and removed ({@code dryRun}: what
+   * would be).
+   */
+  public String describe(boolean dryRun) {
+    if (problem.isPresent()) {
+      return "failed: " + problem.get();
+    }
+    StringBuilder line = new StringBuilder();
+    if (dryRun) {
+      line.append("data files ").append(dataFilesBefore()).append(", delete files ").append(deleteFilesBefore());
+      if (dataFilesRewritten() > 0 || deleteFilesFolded() > 0) {
+        line.append("; would rewrite ").append(dataFilesRewritten()).append(" data files (")
+            .append(bytes(bytesRewritten())).append(") and fold ").append(deleteFilesFolded()).append(" delete files");
+      }
+    } else {
+      line.append("data files ").append(dataFilesBefore()).append(" -> ").append(dataFilesAfter())
+          .append(", delete files ").append(deleteFilesBefore()).append(" -> ").append(deleteFilesAfter());
+      if (compacted()) {
+        line.append("; rewrote ").append(dataFilesRewritten()).append(" data files (").append(bytes(bytesRewritten()))
+            .append(") into ").append(compaction.dataFilesWritten()).append(" (").append(bytes(bytesWritten()))
+            .append("), folded ").append(deleteFilesFolded()).append(" delete files");
+      }
+    }
+    compactionSkipped().filter(why -> compaction.dataFilesRewritten() > 0 || compaction.deleteFilesRemoved() > 0)
+        .ifPresent(why -> line.append("; compaction: ").append(why));
+    line.append(dryRun ? "; would expire " : "; expired ").append(snapshotsExpired()).append(" of ")
+        .append(expiry.snapshotsBefore()).append(" snapshots");
+    if (expiredFilesDeleted() > 0) {
+      line.append(" (").append(expiredFilesDeleted()).append(" files, ").append(bytes(expiredBytesDeleted()))
+          .append(" deleted)");
+    }
+    line.append(dryRun ? "; would remove " : "; removed ").append(orphansRemoved()).append(" orphan files");
+    if (orphansRemoved() > 0) {
+      line.append(" (").append(bytes(orphanBytesRemoved())).append(")");
+    }
+    return line.append(" in ").append(millis).append(" ms").toString();
+  }
+
+  static String bytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    if (bytes < 1024 * 1024) {
+      return String.format(java.util.Locale.ROOT, "%.1f KB", bytes / 1024.0);
+    }
+    if (bytes < 1024L * 1024 * 1024) {
+      return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / (1024.0 * 1024 * 1024));
+  }
+
+  /** Whether maintenance changed anything, or in a dry run would. */
+  public boolean changedAnything() {
+    return problem.isPresent() || dataFilesRewritten() > 0 || deleteFilesFolded() > 0 || snapshotsExpired() > 0
+        || orphansRemoved() > 0;
+  }
+
   public int dataFilesBefore() {
     return compaction.dataFilesBefore();
   }

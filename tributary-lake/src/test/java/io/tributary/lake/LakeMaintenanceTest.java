@@ -30,6 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
@@ -309,6 +312,27 @@ class LakeMaintenanceTest {
     assertThat(youngOrphan).exists();
     assertThat(countFiles(data)).isEqualTo(referenced + 1);
     assertThat(rows(read(lake, Lake.SILVER, "orders"))).isEqualTo(rows);
+  }
+
+  @Test
+  void theSchedulerRunsRoundsOnTheGivenExecutorUntilClosed() throws InterruptedException {
+    commitRounds(0, 3);
+    ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    try (MaintenanceScheduler scheduler = new MaintenanceScheduler(new LakeMaintenance(lake, CONFIG),
+        Duration.ofMillis(50), executor)) {
+      scheduler.start();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (scheduler.lastRound().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(scheduler.lastRound()).extracting(TableReport::table)
+          .containsExactly("bronze.orders", "history.orders", "silver.orders");
+    } finally {
+      executor.shutdown();
+      assertThat(executor.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+    }
+    assertThat(table(Lake.SILVER).currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
+    assertThat(table(Lake.BRONZE).currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
   }
 
   @Test
