@@ -45,6 +45,12 @@ final class DemoCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--scenario", defaultValue = "postgres", paramLabel = "NAME",
+      description = "What to capture: postgres (the default: an embedded PostgreSQL shop), kafka-clients (an in-process "
+          + "Kafka broker with generated client records, history by e-mail), files (JSON lines files dropped into a "
+          + "folder) or http (a paged API of breweries and a document of people in space, served on 127.0.0.1).")
+  String scenario;
+
   @Option(names = "--lake", defaultValue = "lake", paramLabel = "DIR", description = "Where the lake goes (default: ${DEFAULT-VALUE}).")
   Path lake;
 
@@ -79,7 +85,14 @@ final class DemoCommand implements Callable<Integer> {
     Path warehouse = lake.toAbsolutePath().normalize();
     ServerConfig server = serverConfig();
     try (StopRequest stop = StopRequest.install("tributary-demo-stop")) {
-      run(out, warehouse, stop, server);
+      if (scenario.equals("postgres")) {
+        run(out, warehouse, stop, server);
+      } else if (List.of("kafka-clients", "files", "http").contains(scenario)) {
+        new FeedDemo(scenario, out, warehouse, rate).run(stop, Optional.ofNullable(duration));
+      } else {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for --scenario: " + scenario
+            + " (use postgres, kafka-clients, files or http)");
+      }
     }
     return 0;
   }

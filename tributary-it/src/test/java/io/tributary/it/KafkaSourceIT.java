@@ -46,7 +46,7 @@ class KafkaSourceIT {
 
   @Test
   void everyRecordLandsExactlyOnceAcrossKills() throws Exception {
-    broker.createTopic("clients", 3);
+    broker.createTopic("crashing.clients", 3);
     broker.createTopic("accounts.cdc", 1);
     Path config = Files.writeString(work.resolve("tributary.yaml"), """
         name: kafkatest
@@ -58,7 +58,7 @@ class KafkaSourceIT {
           clients:
             type: kafka
             bootstrap-servers: %s
-            topic: clients
+            topic: crashing.clients
             format: json
           accounts:
             type: kafka
@@ -79,11 +79,11 @@ class KafkaSourceIT {
         List<FeedRecords.Produced> batch = clients.next(300);
         for (int i = 0; i < batch.size(); i++) {
           FeedRecords.Produced record = batch.get(i);
-          producer.send(new ProducerRecord<>("clients", Integer.toString(record.id()), record.json()));
+          producer.send(new ProducerRecord<>("crashing.clients", Integer.toString(record.id()), record.json()));
           if (i == 100) {
-            producer.send(new ProducerRecord<>("clients", "x", "{\"id\": 5, \"name\": "));
-            producer.send(new ProducerRecord<>("clients", "y", "{\"name\": \"no id\", \"n\": 1}"));
-            producer.send(new ProducerRecord<>("clients", "z", "{\"id\": 6, \"name\": \"n is text\", \"n\": \"six\"}"));
+            producer.send(new ProducerRecord<>("crashing.clients", "x", "{\"id\": 5, \"name\": "));
+            producer.send(new ProducerRecord<>("crashing.clients", "y", "{\"name\": \"no id\", \"n\": 1}"));
+            producer.send(new ProducerRecord<>("crashing.clients", "z", "{\"id\": 6, \"name\": \"n is text\", \"n\": \"six\"}"));
             bad.add("batch");
           }
         }
@@ -132,9 +132,73 @@ class KafkaSourceIT {
         assertThat(errors.values()).filteredOn(reason -> reason.startsWith("key column id is missing")).hasSize(bad.size());
         assertThat(errors.values()).filteredOn(reason -> reason.startsWith("column n: 'six' is not a bigint"))
             .hasSize(bad.size());
-        assertThat(errors.keySet()).allMatch(location -> location.matches("topic clients partition [0-2] offset [0-9]+"));
+        assertThat(errors.keySet()).allMatch(location -> location.matches("topic crashing.clients partition [0-2] offset [0-9]+"));
         assertThat(last.isAlive()).as("the last run is healthy").isTrue();
       }
+    }
+  }
+
+  /** The configuration example of the feeds' documentation, as written but for the folder and the broker. */
+  @Test
+  void theFeedExampleRunsAsWritten() throws Exception {
+    Path in = Files.createDirectories(work.resolve("users-in"));
+    broker.createTopic("clients", 3);
+    String example = """
+        sources:
+          users:
+            type: files
+            path: /data/users-in
+            format: jsonl
+          clients:
+            type: kafka
+            bootstrap-servers: 127.0.0.1:9092
+            topic: clients
+            format: json
+        tables:
+          users:
+            key: [userId]
+            sequence-by: sequenceNum
+            delete-when: "operation = 'DELETE'"
+            history:
+              effective-from: sequenceNum
+          clients:
+            key: [email]
+            sequence-by: data_cadastro
+            history:
+              effective-from: data_cadastro
+        """;
+    Path config = Files.writeString(work.resolve("tributary.yaml"), "lake:\n  warehouse: lake\n  commit-interval: 200ms\n"
+        + example.replace("/data/users-in", in.toString()).replace("127.0.0.1:9092", broker.bootstrapServers()));
+    Files.writeString(in.resolve(".users-1.tmp"), """
+        {"userId": 1, "name": "Ana", "sequenceNum": 1, "operation": "INSERT"}
+        {"userId": 2, "name": "Bruno", "sequenceNum": 2, "operation": "INSERT"}
+        {"userId": 1, "name": "Ana Maria", "sequenceNum": 3, "operation": "UPDATE"}
+        {"userId": 2, "sequenceNum": 4, "operation": "DELETE"}
+        """);
+    Files.move(in.resolve(".users-1.tmp"), in.resolve("users-1.jsonl"));
+    try (KafkaProducer<String, String> producer = broker.producer()) {
+      producer.send(new ProducerRecord<>("clients", "ana@example.com",
+          "{\"email\": \"ana@example.com\", \"name\": \"Ana\", \"data_cadastro\": \"2024-01-05\"}"));
+      producer.send(new ProducerRecord<>("clients", "ana@example.com",
+          "{\"email\": \"ana@example.com\", \"name\": \"Ana Maria\", \"data_cadastro\": \"2024-03-01\"}"));
+      producer.send(new ProducerRecord<>("clients", "rui@example.com",
+          "{\"email\": \"rui@example.com\", \"name\": \"Rui\", \"data_cadastro\": \"2024-02-11\"}"));
+    }
+    try (ChildRun run = ChildRun.start(config, "", work.resolve("example.log"), Map.of());
+        Lake lake = Lake.open(work.resolve("lake"))) {
+      Awaits.until(Duration.ofMinutes(2), "silver to hold the example's records",
+          () -> LakeComparison.records(lake.catalog(), "silver", "users").size() == 1
+              && LakeComparison.records(lake.catalog(), "silver", "clients").size() == 2
+              && LakeComparison.records(lake.catalog(), "bronze", "users").size() == 4);
+      Record ana = LakeComparison.records(lake.catalog(), "silver", "users").get(0);
+      assertThat(ana.getField("userId")).isEqualTo(1L);
+      assertThat(ana.getField("name")).isEqualTo("Ana Maria");
+      Map<String, String> clients = new TreeMap<>();
+      for (Record client : LakeComparison.records(lake.catalog(), "silver", "clients")) {
+        clients.put(client.getField("email").toString(), client.getField("name").toString());
+      }
+      assertThat(clients).containsExactly(Map.entry("ana@example.com", "Ana Maria"), Map.entry("rui@example.com", "Rui"));
+      assertThat(run.isAlive()).as("the pipeline of the example runs").isTrue();
     }
   }
 
