@@ -82,6 +82,7 @@ final class FeedDemo {
             name: demo_kafka_clients
             lake:
               warehouse: %s
+              commit-interval: 1s
             sources:
               clients:
                 type: kafka
@@ -112,6 +113,7 @@ final class FeedDemo {
             name: demo_files
             lake:
               warehouse: %s
+              commit-interval: 1s
             sources:
               users:
                 type: files
@@ -141,6 +143,7 @@ final class FeedDemo {
             name: demo_http
             lake:
               warehouse: %s
+              commit-interval: 1s
             sources:
               breweries:
                 type: http
@@ -210,7 +213,7 @@ final class FeedDemo {
     }
   }
 
-  /** Waits until the pipelines committed {@code records} changes, or nothing moved for five seconds. */
+  /** Waits until the pipelines committed {@code records} changes, or nothing moved for ten seconds. */
   private static void awaitCatchUp(PipelineGroup group, long records, Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     long last = -1;
@@ -223,7 +226,7 @@ final class FeedDemo {
       if (committed != last) {
         last = committed;
         moved = Instant.now();
-      } else if (Duration.between(moved, Instant.now()).toSeconds() >= 5) {
+      } else if (Duration.between(moved, Instant.now()).toSeconds() >= 10) {
         return;
       }
       Thread.sleep(250);
