@@ -209,6 +209,21 @@ final class Api {
     return checks;
   }
 
+  /** The active alerts and the latest alert events (newest first), or empty when the process raises none. */
+  Optional<Map<String, Object>> alerts() {
+    return context.alerts().map(alerts -> {
+      List<Map<String, Object>> active = new ArrayList<>();
+      alerts.active().forEach(alert -> active.add(Json.object("key", alert.key(),
+          "severity", alert.severity().name().toLowerCase(java.util.Locale.ROOT), "title", alert.title(),
+          "message", alert.message(), "since", alert.since())));
+      List<Map<String, Object>> recent = new ArrayList<>();
+      alerts.recent().forEach(event -> recent.add(0, Json.object("key", event.alert().key(), "status", event.status(),
+          "severity", event.alert().severity().name().toLowerCase(java.util.Locale.ROOT), "title", event.alert().title(),
+          "message", event.message(), "at", event.at())));
+      return Json.object("active", active, "recent", recent);
+    });
+  }
+
   Map<String, Object> sql(String statement) {
     SqlConsole.Answer answer = console.run(statement);
     return Json.object("columns", answer.columns(), "types", answer.types(), "rows", answer.rows(),

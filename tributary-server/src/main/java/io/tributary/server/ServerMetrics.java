@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import io.tributary.core.alert.AlertSeverity;
 import io.tributary.core.check.CheckOutcome;
 import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.core.pipeline.PipelineState;
@@ -60,6 +61,15 @@ final class ServerMetrics {
     metrics.gauge("tributary_table_last_commit_timestamp_seconds", "When each lake table was last committed.",
         List.of("table"), () -> perTable(lake, table -> Optional.ofNullable(table.currentSnapshot())
             .map(snapshot -> snapshot.timestampMillis() / 1000.0)));
+    context.alerts().ifPresent(alerts -> metrics.gauge("tributary_alerts_active", "Alerts active now, by severity.",
+        List.of("severity"), () -> {
+          Map<List<String>, Double> values = new LinkedHashMap<>();
+          for (AlertSeverity severity : AlertSeverity.values()) {
+            values.put(List.of(severity.name().toLowerCase(java.util.Locale.ROOT)),
+                (double) alerts.active().stream().filter(alert -> alert.severity() == severity).count());
+          }
+          return values;
+        }));
     CheckRecords checks = new CheckRecords(context.lake());
     metrics.gauge("tributary_check_differences",
         "Keys that differed between the source and silver in each table's last reconciliation check.",

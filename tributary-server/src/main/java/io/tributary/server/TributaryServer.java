@@ -194,6 +194,9 @@ public final class TributaryServer implements AutoCloseable {
         return api.deadLetters();
       case "/api/checks":
         return api.checks();
+      case "/api/alerts":
+        return api.alerts().orElseThrow(() -> new LakeView.NotFoundException(
+            "Cannot show alerts: this process raises none (configure alerts: in the pipeline's file)"));
       default:
         break;
     }

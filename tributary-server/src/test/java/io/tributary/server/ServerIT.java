@@ -12,6 +12,8 @@ import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.core.pipeline.Pipeline;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineState;
+import io.tributary.core.alert.AlertSeverity;
+import io.tributary.core.alert.Alerts;
 import io.tributary.core.check.CheckOutcome;
 import io.tributary.core.check.TableCheck;
 import io.tributary.lake.CheckRecords;
@@ -80,6 +82,7 @@ class ServerIT {
   static PostgresSlotProbe probe;
   static MetricsRegistry metrics;
   static ModelRunResult modelRun;
+  static Alerts alerts;
   static TributaryServer server;
   static TributaryServer guarded;
   static final HttpClient client = HttpClient.newHttpClient();
@@ -106,10 +109,12 @@ class ServerIT {
     Files.writeString(models.resolve("qty_by_bucket.sql"), "SELECT qty, count(*) AS items FROM silver.items GROUP BY qty");
     ModelProject project = ModelProject.load(models);
     ModelActivity modelActivity = new ModelActivity(project, metrics);
+    alerts = new Alerts("it", List.of());
+    alerts.raise("lag:shop", AlertSeverity.WARNING, "Source shop lags 12 min", "Its last commit is 12 min old");
     // As in run and demo, the servers start before the pipeline, so they see every commit.
     ServerContext context = new ServerContext("it", lake, () -> List.of(pipeline.status()),
         List.of(new SourceInfo("shop", "postgres", List.of("public.items"), Optional.of("server_it"), probe)),
-        metrics, activity, Optional.of(modelActivity));
+        metrics, activity, Optional.of(modelActivity), Optional.of(alerts));
     server = TributaryServer.start(new ServerConfig(true, new ListenAddress("127.0.0.1", 0), Optional.empty(),
         Duration.ofSeconds(5), 10), context);
     guarded = TributaryServer.start(new ServerConfig(true, new ListenAddress("127.0.0.1", 0),
@@ -142,7 +147,7 @@ class ServerIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {server, guarded, pipeline, writer, probe, lake, postgres}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {server, guarded, alerts, pipeline, writer, probe, lake, postgres}) {
       try {
         if (closeable != null) {
           closeable.close();
@@ -159,8 +164,8 @@ class ServerIT {
 
     Map<String, JsonNode> byName = new HashMap<>();
     tables.forEach(table -> byName.put(table.get("name").asText(), table));
-    assertThat(byName).containsOnlyKeys("bronze.items", "silver.items", "gold.qty_by_bucket");
-    assertThat(names(tables)).as("layer order").containsExactly("bronze.items", "silver.items", "gold.qty_by_bucket");
+    assertThat(names(tables)).as("layer order")
+        .containsExactly("bronze.items", "silver.items", "history.items", "gold.qty_by_bucket");
     for (JsonNode table : tables) {
       String name = table.get("name").asText();
       Table iceberg = lake.catalog().loadTable(TableIdentifier.parse(name));
@@ -236,17 +241,18 @@ class ServerIT {
   }
 
   @Test
-  void historyOfOneKeyListsItsBronzeVersions() throws Exception {
+  void historyOfOneKeyListsItsVersions() throws Exception {
     JsonNode history = getJson(server, "api/tables/silver.items/history?id=7");
 
-    assertThat(history.get("from").asText()).isEqualTo("bronze.items");
-    List<String> operations = new ArrayList<>();
+    assertThat(history.get("from").asText()).isEqualTo("history.items");
     List<String> columns = new ArrayList<>();
     history.get("columns").forEach(column -> columns.add(column.asText()));
+    List<String> versions = new ArrayList<>();
     for (JsonNode row : history.get("rows")) {
-      operations.add(row.get(columns.indexOf("_op")).asText() + "=" + row.get(columns.indexOf("qty")).asInt());
+      versions.add(row.get(columns.indexOf("qty")).asInt() + (row.get(columns.indexOf("_is_current")).asBoolean() ? " current" : ""));
     }
-    assertThat(operations).containsExactly("r=0", "u=1", "u=3", "u=6");
+    assertThat(versions).containsExactly("0", "1", "3", "6 current");
+    assertThat(lakeCount("history.items")).isPositive();
 
     assertThat(status(server, "api/tables/silver.items/history?name=x")).isEqualTo(400);
   }
@@ -273,6 +279,17 @@ class ServerIT {
     assertThat(metrics).contains("tributary_check_outcome{table=\"silver.items\",outcome=\"different\"} 1\n")
         .contains("tributary_check_outcome{table=\"silver.items\",outcome=\"equal\"} 0\n")
         .contains("tributary_check_differences{table=\"silver.items\"} 1\n");
+  }
+
+  @Test
+  void alertsShowWhatIsActive() throws Exception {
+    JsonNode answer = getJson(server, "api/alerts");
+
+    assertThat(answer.get("active")).hasSize(1);
+    assertThat(answer.get("active").get(0).get("key").asText()).isEqualTo("lag:shop");
+    assertThat(answer.get("active").get(0).get("severity").asText()).isEqualTo("warning");
+    assertThat(answer.get("recent").get(0).get("status").asText()).isEqualTo("FIRING");
+    assertThat(send(server, "metrics", Optional.empty()).body()).contains("tributary_alerts_active{severity=\"warning\"} 1\n");
   }
 
   @Test
@@ -363,7 +380,7 @@ class ServerIT {
 
     assertThat(paths.fieldNames()).toIterable().containsExactlyInAnyOrder("/api/pipeline", "/api/sources",
         "/api/tables", "/api/tables/{table}", "/api/tables/{table}/history", "/api/commits", "/api/models",
-        "/api/model-runs", "/api/dead-letters", "/api/dead-letters/{table}", "/api/checks", "/api/sql", "/metrics");
+        "/api/model-runs", "/api/dead-letters", "/api/dead-letters/{table}", "/api/checks", "/api/alerts", "/api/sql", "/metrics");
   }
 
   /**
@@ -385,6 +402,7 @@ class ServerIT {
       assertThat(ui.text("#flow [data-node='source:shop']")).contains("shop").contains("running");
       assertThat(ui.text("#sources tr[data-source='shop']")).contains("running");
       assertThat(ui.text("#checks tr[data-check='silver.items']")).contains("different").contains("1");
+      assertThat(ui.text("#alerts tr[data-alert='lag:shop']")).contains("warning").contains("Source shop lags 12 min");
       assertThat(ui.driver().findElement(By.tagName("body")).getText()).doesNotContain(PASSWORD);
       byte[] png = ((TakesScreenshot) ui.driver()).getScreenshotAs(OutputType.BYTES);
       Files.write(screenshots.resolve("overview.png"), png);

@@ -185,9 +185,9 @@
   }
 
   async function overview(id) {
-    const [pipeline, sources, tables, models, runs, commits, checks] = await Promise.all([api('/api/pipeline'),
+    const [pipeline, sources, tables, models, runs, commits, checks, alerts] = await Promise.all([api('/api/pipeline'),
       api('/api/sources'), api('/api/tables'), api('/api/models'), api('/api/model-runs?limit=8'), api('/api/commits?limit=10'),
-      api('/api/checks')]);
+      api('/api/checks'), api('/api/alerts').catch(() => null)]);
     if (id !== renderId) return;
     document.getElementById('pipeline-name').textContent = 'pipeline ' + pipeline.name;
     const totalRows = tables.filter(t => t.layer === 'silver').reduce((s, t) => s + (t.rows || 0), 0);
@@ -196,6 +196,11 @@
     const failing = models.reduce((n, m) => n + (m.tests || []).filter(t => !t.passed).length, 0)
       + models.filter(m => m.lastRun && m.lastRun.outcome === 'failed').length;
     const differing = checks.filter(c => c.outcome !== 'equal').length;
+    const alertCard = alerts ? '<div class="card wide" style="margin-bottom:16px"><h2>Alerts</h2>' + (alerts.active.length
+      ? '<table class="data" id="alerts"><tr><th>severity</th><th>alert</th><th>since</th></tr>' + alerts.active.map(a => '<tr data-alert="'
+        + esc(a.key) + '"><td>' + pill(a.severity, a.severity === 'critical' ? 'bad' : 'warn') + '</td><td><b>' + esc(a.title) + '</b><div class="muted">'
+        + esc(a.message) + '</div></td><td>' + esc(ago(a.since)) + '</td></tr>').join('') + '</table>'
+      : '<div class="empty">No alert is active.</div>') + '</div>' : '';
     view.innerHTML = '<h1>Overview</h1>'
       + '<div class="grid stats">'
       + stat('Sources', sources.length, sources.map(s => s.name + ' ' + s.state).join(', '))
@@ -206,6 +211,7 @@
       + stat('Model problems', failing, failing ? 'failed runs or tests' : 'all runs and tests pass')
       + stat('Checks failing', differing, checks.length ? checks.length + ' tables checked' : 'no check yet')
       + '</div>'
+      + alertCard
       + '<div class="card" style="margin-bottom:16px"><h2>Flow</h2>' + flow(pipeline, sources, tables, models) + '</div>'
       + '<div class="grid two">'
       + '<div class="card wide"><h2>Sources</h2>' + sourcesTable(sources) + '</div>'
