@@ -160,6 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         gold.start();
         Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
         Instant nextReport = Instant.now();
+        SnapshotMeter meter = new SnapshotMeter(sourceRows);
         while (!stop.isRequested()) {
           if (duration != null && Duration.between(started, Instant.now()).compareTo(duration) >= 0) {
             break;
@@ -176,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
           if (!Instant.now().isBefore(nextReport)) {
             for (PipelineStatus status : group.statuses()) {
               out.printf("[%s] %s | workload %,d changes%n", Progress.duration(Duration.between(started, Instant.now())),
-                  Progress.line(status, sourceRows), changesMade.get());
+                  Progress.line(status, meter), changesMade.get());
             }
             out.flush();
             nextReport = Instant.now().plusSeconds(2);

@@ -46,6 +46,11 @@ final class PipelineGroup implements AutoCloseable {
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<IcebergLakeWriter> writers = new ArrayList<>();
   private final LazyExpressions expressions = new LazyExpressions();
+  private final Lake lake;
+  private final PipelineSettings settings;
+  private final CommitListener listener;
+  private final Shaping shaping;
+  private final MetricsRegistry metrics;
 
   /**
    * @param tables the settings of each lake table ({@code TributaryConfig::table}): shaping of silver
@@ -61,16 +66,42 @@ final class PipelineGroup implements AutoCloseable {
    */
   PipelineGroup(Lake lake, List<Source> sources, PipelineSettings settings, CommitListener listener,
       Function<String, TableConfig> tables, MetricsRegistry metrics) {
-    requireNonNull(lake, "lake is null");
+    this.lake = requireNonNull(lake, "lake is null");
     requireNonNull(tables, "tables is null");
-    requireNonNull(settings, "settings is null");
-    requireNonNull(metrics, "metrics is null");
-    Shaping shaping = new Shaping(tables, expressions);
+    this.settings = requireNonNull(settings, "settings is null");
+    this.listener = requireNonNull(listener, "listener is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.shaping = new Shaping(tables, expressions);
     for (Source source : sources) {
       IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping);
       writers.add(writer);
       pipelines.add(new Pipeline(source, writer, settings, listener, metrics));
     }
+  }
+
+  /**
+   * Stops the pipeline of {@code source}: it commits what it received and leaves its replication
+   * slot in place. The others run on.
+   */
+  synchronized void pause(String source) {
+    pipeline(source).close();
+  }
+
+  /** Replaces the pipeline of {@code source} by a new one reading from {@code replacement}, and starts it. */
+  synchronized void restart(String source, Source replacement) {
+    int index = pipelines.indexOf(pipeline(source));
+    pipelines.get(index).close();
+    writers.get(index).close();
+    IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping);
+    Pipeline pipeline = new Pipeline(replacement, writer, settings, listener, metrics);
+    writers.set(index, writer);
+    pipelines.set(index, pipeline);
+    pipeline.start();
+  }
+
+  private Pipeline pipeline(String source) {
+    return pipelines.stream().filter(pipeline -> pipeline.name().equals(source)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("Invalid source " + source + ": no pipeline runs it"));
   }
 
   static List<Source> sources(TributaryConfig config) {
@@ -126,18 +157,18 @@ final class PipelineGroup implements AutoCloseable {
         work.resolve(postgres.name()));
   }
 
-  void start() {
+  synchronized void start() {
     for (Pipeline pipeline : pipelines) {
       pipeline.start();
     }
   }
 
-  List<PipelineStatus> statuses() {
+  synchronized List<PipelineStatus> statuses() {
     return pipelines.stream().map(Pipeline::status).toList();
   }
 
   /** The first failure of any pipeline, once one has failed. */
-  Optional<Throwable> failure() {
+  synchronized Optional<Throwable> failure() {
     for (Pipeline pipeline : pipelines) {
       if (pipeline.state() == PipelineState.FAILED && pipeline.failure().isPresent()) {
         return pipeline.failure();
@@ -158,7 +189,7 @@ final class PipelineGroup implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (Pipeline pipeline : pipelines) {
       pipeline.close();
     }

@@ -10,11 +10,11 @@ import java.util.TreeMap;
 final class Progress {
   private Progress() {}
 
-  static String line(PipelineStatus status, long snapshotTotal) {
+  static String line(PipelineStatus status, SnapshotMeter snapshot) {
     StringBuilder line = new StringBuilder();
     line.append(status.source()).append(' ').append(status.state().name().toLowerCase(Locale.ROOT));
     if (status.snapshotting()) {
-      line.append(String.format(Locale.ROOT, " | snapshot %,d/%,d rows", Math.min(status.changesReceived(), snapshotTotal), snapshotTotal));
+      line.append(" | ").append(snapshot.line(status.changesReceived(), java.time.Instant.now()));
     }
     Map<String, Long> rows = new TreeMap<>(status.rowsByTable());
     rows.forEach((table, count) -> line.append(String.format(Locale.ROOT, " | %s +%,d", table, count)));

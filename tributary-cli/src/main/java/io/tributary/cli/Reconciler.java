@@ -213,6 +213,10 @@ final class Reconciler {
         notCompared.add(name + ": masked in " + silverName);
         continue;
       }
+      if (shape.cast().containsKey(name)) {
+        notCompared.add(name + ": cast to " + shape.cast().get(name) + " in " + silverName);
+        continue;
+      }
       if (shape.rename().containsKey(name)) {
         notCompared.add(name + ": renamed to " + shape.rename().get(name) + " in " + silverName);
         continue;

@@ -1,6 +1,16 @@
 package io.tributary.cli;
 
+import io.tributary.core.check.CheckOutcome;
+import io.tributary.core.config.PostgresSourceConfig;
+import io.tributary.core.config.SourceConfig;
+import io.tributary.core.config.TributaryConfig;
+import io.tributary.lake.CheckRecords;
 import io.tributary.lake.Checkpoint;
+import io.tributary.sources.postgres.ReplicationSlotMonitor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.iceberg.catalog.Namespace;
 import io.tributary.lake.Checkpoints;
 import io.tributary.lake.Lake;
 import io.tributary.sql.LakeSqlEngine;
@@ -23,13 +33,21 @@ import picocli.CommandLine;
 final class StatusCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--lake", defaultValue = "lake", paramLabel = "DIR", description = "The lake's warehouse directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lake", paramLabel = "DIR", description = "The lake's warehouse directory (default: lake, or the"
+      + " configuration's warehouse).")
   Path lake;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Pipeline configuration: adds each source's replication slot (WAL retained, lag in bytes).")
+  Path config;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (Lake opened = ExistingLake.open(lake, "show status of");
+    TributaryConfig configuration = config == null ? null : TributaryConfig.load(config, System.getenv());
+    Path directory = lake != null ? lake
+        : configuration != null ? configuration.lake().warehouse() : Path.of("lake");
+    try (Lake opened = ExistingLake.open(directory, "show status of");
         LakeSqlEngine engine = new LakeSqlEngine(opened.catalog())) {
       Map<String, Checkpoint> checkpoints = new Checkpoints(opened).all();
       out.println("Sources");
@@ -39,12 +57,16 @@ final class StatusCommand implements Callable<Integer> {
       checkpoints.forEach((source, checkpoint) -> out.printf("  %-16s position %s%s, committed %s (%s ago)%n", source,
           checkpoint.position().sortKey(), checkpoint.position().inSnapshot() ? " (initial snapshot running)" : "",
           checkpoint.committedAt(), Progress.duration(Duration.between(checkpoint.committedAt(), Instant.now()))));
+      if (configuration != null) {
+        printSlots(out, configuration);
+      }
       out.println("Tables");
       for (String table : engine.tables()) {
         Object rows = engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0);
         out.printf("  %-32s %,12d rows%s%n", table, ((Number) rows).longValue(),
             table.startsWith(Lake.ERRORS + ".") ? errorDetails(engine, table) : goldDetails(opened, table));
       }
+      printProblems(out, opened);
       out.flush();
     }
     return 0;
@@ -55,6 +77,57 @@ final class StatusCommand implements Callable<Integer> {
     Object last = engine.query("SELECT max(_recorded_at) FROM " + table).rows().get(0).get(0);
     return " did not reach silver" + (last == null ? "" : ", last recorded " + last)
         + " (SELECT * FROM " + table + " shows why)";
+  }
+
+  private static void printSlots(PrintWriter out, TributaryConfig configuration) {
+    for (SourceConfig source : configuration.sources().values()) {
+      if (!(source instanceof PostgresSourceConfig postgres)) {
+        continue;
+      }
+      try (ReplicationSlotMonitor monitor = new ReplicationSlotMonitor(PipelineGroup.settings(configuration, postgres))) {
+        Optional<ReplicationSlotMonitor.SlotState> slot = monitor.read();
+        if (slot.isEmpty()) {
+          out.printf("  %-16s slot %s does not exist (the next run creates it and takes a snapshot)%n", source.name(),
+              postgres.slot());
+          continue;
+        }
+        ReplicationSlotMonitor.SlotState state = slot.get();
+        String level = state.retainedBytes() >= postgres.walCritical() ? " CRITICAL: above wal-critical"
+            : state.retainedBytes() >= postgres.walWarning() ? " WARNING: above wal-warning" : "";
+        out.printf("  %-16s slot %s %s, retains %s of WAL, lake %s behind the server%s%n", source.name(), state.slot(),
+            state.active() ? "streaming" : "idle", OperationsMonitor.bytes(state.retainedBytes()),
+            OperationsMonitor.bytes(state.unconfirmedBytes()), level);
+      } catch (RuntimeException e) {
+        out.printf("  %-16s slot %s cannot be read: %s%n", source.name(), postgres.slot(), e.getMessage());
+      }
+    }
+  }
+
+  /** Failing checks and model tests, or that there are none. */
+  private static void printProblems(PrintWriter out, Lake lake) {
+    Map<String, CheckRecords.Stored> checks = new CheckRecords(lake).all();
+    out.println("Checks");
+    if (checks.isEmpty()) {
+      out.println("  (none yet: run tributary check, or set checks.interval)");
+    }
+    checks.values().forEach(check -> out.printf("  %-10s %s (%s)%n", check.outcome().name(), check.summary(),
+        check.checkedAt()));
+    List<String> failing = new ArrayList<>();
+    checks.values().stream().filter(check -> check.outcome() != CheckOutcome.EQUAL)
+        .forEach(check -> failing.add("check of " + check.lakeTable() + ": " + check.outcome().name().toLowerCase()));
+    for (TableIdentifier identifier : tablesOf(lake, Model.GOLD)) {
+      String tests = lake.catalog().loadTable(identifier).properties().get(ModelRunner.TESTS_PROPERTY);
+      if (tests != null && tests.contains(" failed")) {
+        failing.add("tests of gold." + identifier.name() + ": " + tests);
+      }
+    }
+    out.println(failing.isEmpty() ? "No failing checks or tests" : "Failing");
+    failing.forEach(problem -> out.println("  " + problem));
+  }
+
+  private static List<TableIdentifier> tablesOf(Lake lake, String namespace) {
+    return lake.catalog().namespaceExists(Namespace.of(namespace))
+        ? lake.catalog().listTables(Namespace.of(namespace)) : List.of();
   }
 
   /** For a gold table: when its model last refreshed it and how its tests went. */

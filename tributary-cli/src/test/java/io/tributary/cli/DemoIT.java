@@ -33,7 +33,7 @@ class DemoIT {
         .contains("Created the shop: 200 clients, 500 orders")
         .contains("Capturing [public.clients, public.orders] into the lake at " + lake)
         .containsPattern("Web UI, REST API and metrics at http://127\\.0\\.0\\.1:\\d+/ ")
-        .containsPattern("snapshot [\\d,]+/700 rows")
+        .containsPattern("snapshot \\[[#.]{20}\\] \\d+% [\\d,]+/700 rows")
         .contains("The lake now holds")
         .doesNotContain("The shop exists");
     Map<String, Counts> firstSummary = summary(first);

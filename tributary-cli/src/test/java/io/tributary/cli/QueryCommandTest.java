@@ -160,7 +160,10 @@ class QueryCommandTest {
         .endsWith("Tables" + nl()
             + "  bronze.orders                               6 rows" + nl()
             + "  history.orders                              4 rows" + nl()
-            + "  silver.orders                               3 rows" + nl());
+            + "  silver.orders                               3 rows" + nl()
+            + "Checks" + nl()
+            + "  (none yet: run tributary check, or set checks.interval)" + nl()
+            + "No failing checks or tests" + nl());
     assertThat(result.exit()).isZero();
   }
 

@@ -73,6 +73,24 @@ public final class Checkpoints {
     update.commit();
   }
 
+  /**
+   * Forgets {@code source}'s checkpoint, so that its next start wipes its tables and reads a new
+   * initial snapshot (after its replication slot was dropped, say).
+   */
+  public synchronized void remove(String source) {
+    requireNonNull(source, "source is null");
+    Optional<Table> loaded = loadFresh();
+    if (loaded.isEmpty() || !loaded.get().properties().containsKey(key(source, SORT_KEY))) {
+      return;
+    }
+    loaded.get().updateProperties()
+        .remove(key(source, SORT_KEY))
+        .remove(key(source, RESUME_TOKEN))
+        .remove(key(source, IN_SNAPSHOT))
+        .remove(key(source, COMMITTED_AT))
+        .commit();
+  }
+
   private Optional<Checkpoint> parse(String source, Map<String, String> properties) {
     String sortKey = properties.get(key(source, SORT_KEY));
     if (sortKey == null) {

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(PostgresSource.class);
+  /** The prefix of the logical messages the source writes as heartbeats. */
+  public static final String HEARTBEAT_PREFIX = "tributary-heartbeat";
 
   private final PostgresSourceSettings settings;
   private DebeziumCapture capture;
@@ -103,6 +105,10 @@ public final class PostgresSource implements Source {
     properties.setProperty("column.propagate.source.type", ".*");
     properties.setProperty("unavailable.value.placeholder", RecordConverter.UNAVAILABLE_PLACEHOLDER);
     properties.setProperty("heartbeat.interval.ms", Long.toString(settings.heartbeatInterval().toMillis()));
+    // While the captured tables are idle, the slot's position only moves with a transaction it decodes;
+    // a transactional logical message is one, so the slot releases the WAL other tables write.
+    properties.setProperty("heartbeat.action.query",
+        "SELECT pg_logical_emit_message(true, '" + HEARTBEAT_PREFIX + "', now()::text)");
     properties.setProperty("tombstones.on.delete", "false");
     properties.setProperty("max.batch.size", "4096");
     properties.setProperty("max.queue.size", "16384");
