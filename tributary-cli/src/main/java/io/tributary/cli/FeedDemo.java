@@ -196,7 +196,7 @@ final class FeedDemo {
         if (!Instant.now().isBefore(nextReport)) {
           for (PipelineStatus status : group.statuses()) {
             out.printf("[%s] %s | fed %,d records%n", Progress.duration(Duration.between(started, Instant.now())),
-                Progress.line(status, 0), fed.get());
+                Progress.line(status, new SnapshotMeter(0)), fed.get());
           }
           out.flush();
           nextReport = Instant.now().plusSeconds(2);

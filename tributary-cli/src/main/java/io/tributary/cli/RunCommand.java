@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
             configuration::table, metrics);
         TributaryServer server = configuration.server().enabled()
             ? ServerStart.start(configuration.server(), configuration.name(), lake, group, sourceInfos, metrics,
-                activity, Optional.ofNullable(gold).map(GoldRefresher::activity))
+                activity, Optional.ofNullable(gold).map(GoldRefresher::activity), alerts)
             : null;
         BackgroundMaintenance maintenance = new BackgroundMaintenance(lake, configuration.lake().maintenance());
         OperationsMonitor monitor = new OperationsMonitor(configuration, lake, group, alerts, new CheckResults(),

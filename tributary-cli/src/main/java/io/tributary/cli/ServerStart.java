@@ -31,6 +31,14 @@ final class ServerStart {
         activity, models));
   }
 
+  /** A server that also shows the process's alerts. */
+  static TributaryServer start(ServerConfig config, String pipeline, Lake lake, PipelineGroup group,
+      List<SourceInfo> sources, MetricsRegistry metrics, TableActivity activity, Optional<ModelActivity> models,
+      io.tributary.core.alert.Alerts alerts) {
+    return TributaryServer.start(config, new ServerContext(pipeline, lake, group::statuses, sources, metrics,
+        activity, models, Optional.of(alerts)));
+  }
+
   static void closeProbes(List<SourceInfo> sources) {
     for (SourceInfo source : sources) {
       source.probe().close();
