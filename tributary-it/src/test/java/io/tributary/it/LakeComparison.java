@@ -177,6 +177,15 @@ final class LakeComparison {
       case "time" -> result.getObject(column, LocalTime.class);
       case "bytea" -> result.getBytes(column);
       case "json", "jsonb", "text", "varchar", "bpchar" -> result.getString(column);
+      // MariaDB's names; a TIMESTAMP read on a session in UTC ('SET time_zone = '+00:00'') is UTC.
+      case "DATE" -> result.getObject(column, LocalDate.class);
+      case "DATETIME" -> result.getObject(column, LocalDateTime.class);
+      case "TIMESTAMP" -> {
+        LocalDateTime utc = result.getObject(column, LocalDateTime.class);
+        yield utc == null ? null : utc.atOffset(java.time.ZoneOffset.UTC);
+      }
+      case "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "VARBINARY", "BINARY" -> result.getBytes(column);
+      case "BIT", "BOOLEAN" -> result.getBoolean(column);
       default -> result.getObject(column);
     };
     if (value instanceof Array array) {

@@ -1,0 +1,259 @@
+package io.tributary.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.core.fault.CrashPoints;
+import io.tributary.core.pipeline.Pipeline;
+import io.tributary.core.pipeline.PipelineSettings;
+import io.tributary.core.pipeline.PipelineState;
+import io.tributary.lake.IcebergLakeWriter;
+import io.tributary.lake.Lake;
+import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.mariadb.BinlogServer;
+import io.tributary.sources.mariadb.MariaDbSource;
+import io.tributary.sources.mariadb.MariaDbSourceSettings;
+import io.tributary.testkit.EmbeddedMariaDbServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * MariaDB to the lake, against one real MariaDB server: in one process (snapshot, then a random
+ * workload with the awkward cases), and as {@code tributary run} in a child JVM killed with SIGKILL
+ * at the crash points while the workload runs. Either way bronze must hold each audited change
+ * exactly once and silver must equal the source row by row.
+ */
+class MariaDbToLakeIT {
+  private static EmbeddedMariaDbServer mariadb;
+
+  @TempDir Path work;
+
+  @BeforeAll
+  static void startMariaDb() {
+    mariadb = EmbeddedMariaDbServer.start();
+  }
+
+  @AfterAll
+  static void stopMariaDb() {
+    mariadb.close();
+  }
+
+  @Test
+  void silverEqualsTheSourceAndBronzeHoldsEveryChangeOnce() throws Exception {
+    mariadb.createDatabase("shop");
+    MariaDbShopFixture shop = new MariaDbShopFixture(42);
+    try (Connection connection = connection("shop")) {
+      MariaDbShopFixture.createSchema(connection);
+      shop.load(connection, 300);
+    }
+    try (Lake lake = Lake.open(work.resolve("lake"));
+        IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      MariaDbSource source = new MariaDbSource(new MariaDbSourceSettings("shop", BinlogServer.MARIADB, mariadb.host(),
+          mariadb.port(), EmbeddedMariaDbServer.CDC_USER, Optional.of(EmbeddedMariaDbServer.CDC_PASSWORD), List.of("shop.customers"),
+          "", 5402, SnapshotMode.INITIAL, work.resolve("source")));
+      Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(300), 500, 2_000));
+      pipeline.start();
+      try (Connection connection = connection("shop")) {
+        Awaits.until(Duration.ofMinutes(1), "the initial snapshot to be committed",
+            () -> LakeComparison.snapshotReads(lake.catalog(), "customers").size() == 300);
+        for (int i = 0; i < 300; i++) {
+          shop.step(connection);
+        }
+        shop.edgeCases(connection);
+        for (int i = 0; i < 100; i++) {
+          shop.step(connection);
+        }
+        assertLakeEqualsSource(lake, connection, 300);
+        assertThat(pipeline.state()).isEqualTo(PipelineState.RUNNING);
+      } finally {
+        pipeline.close();
+      }
+      assertThat(pipeline.failure()).isEmpty();
+    }
+  }
+
+  @Test
+  void noChangeIsLostOrDuplicatedAcrossKills() throws Exception {
+    int preloaded = 1_500;
+    mariadb.createDatabase("crash");
+    MariaDbShopFixture shop = new MariaDbShopFixture(7);
+    try (Connection connection = connection("crash")) {
+      MariaDbShopFixture.createSchema(connection);
+      shop.load(connection, preloaded);
+    }
+    Path config = writeConfig();
+    Path warehouse = work.resolve("lake");
+
+    // 1. Killed in the middle of the initial snapshot.
+    runUntilCrash(config, CrashPoints.AFTER_COMMIT + ":2", 1);
+
+    // 2. The snapshot starts again and completes; then the workload starts and the run is killed
+    //    between writing data files and committing them.
+    Workload workload = new Workload(shop);
+    Process second = start(config, CrashPoints.BEFORE_COMMIT + ":12", 2);
+    try (Lake lake = Lake.open(warehouse)) {
+      Awaits.until(Duration.ofMinutes(3), "the snapshot to complete after the restart",
+          () -> LakeComparison.snapshotReads(lake.catalog(), "customers").size() == preloaded);
+    }
+    workload.start();
+    awaitCrashPoint(second, 2);
+
+    // 3. Killed right after a checkpoint.
+    runUntilCrash(config, CrashPoints.AFTER_CHECKPOINT + ":4", 3);
+
+    // 4. A clean run catches up after the workload stops.
+    Process last = start(config, "", 4);
+    try {
+      Thread.sleep(1_000);
+      workload.stop();
+      try (Lake lake = Lake.open(warehouse); Connection connection = connection("crash")) {
+        assertLakeEqualsSource(lake, connection, preloaded);
+      }
+      assertThat(last.isAlive()).as("the last run is still healthy").isTrue();
+    } finally {
+      workload.stop();
+      last.destroy();
+      last.waitFor(60, TimeUnit.SECONDS);
+      last.destroyForcibly();
+    }
+  }
+
+  private static void assertLakeEqualsSource(Lake lake, Connection connection, int preloaded) throws Exception {
+    Map<Integer, List<String>> expected = LakeComparison.auditedChanges(connection, "customers");
+    assertThat(expected).hasSizeGreaterThan(50);
+    Awaits.until(Duration.ofMinutes(2), "bronze to hold every audited change",
+        () -> LakeComparison.bronzeChanges(lake.catalog(), "customers").equals(expected));
+    Map<Integer, List<String>> source = LakeComparison.sourceRows(connection, "customers", MariaDbShopFixture.CUSTOMERS_COLUMNS);
+    Awaits.until(Duration.ofMinutes(1), "silver to equal the source",
+        () -> LakeComparison.lakeRows(lake.catalog(), "silver", "customers", MariaDbShopFixture.CUSTOMERS_COLUMNS).equals(source));
+
+    assertThat(LakeComparison.bronzeChanges(lake.catalog(), "customers")).isEqualTo(expected);
+    assertThat(LakeComparison.snapshotReads(lake.catalog(), "customers"))
+        .hasSize(preloaded)
+        .allSatisfy((key, reads) -> assertThat(reads).as("snapshot reads of key %s", key).isEqualTo(1L));
+    assertThat(LakeComparison.lakeRows(lake.catalog(), "silver", "customers", MariaDbShopFixture.CUSTOMERS_COLUMNS))
+        .containsExactlyEntriesOf(source);
+  }
+
+  /** An administrator's connection whose TIMESTAMP values read as UTC, as the lake holds them. */
+  private static Connection connection(String database) throws Exception {
+    Connection connection = mariadb.adminConnection(database);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET time_zone = '+00:00'");
+    }
+    return connection;
+  }
+
+  private Path writeConfig() throws IOException {
+    Path config = work.resolve("tributary.yaml");
+    Files.writeString(config, """
+        name: crashtest
+        lake:
+          warehouse: lake
+          commit-interval: 200ms
+          max-batch-changes: 300
+        sources:
+          shop:
+            type: mariadb
+            host: 127.0.0.1
+            port: %d
+            user: %s
+            password: ${env:SHOP_PASSWORD}
+            database: crash
+            tables: [customers]
+        """.formatted(mariadb.port(), EmbeddedMariaDbServer.CDC_USER));
+    return config;
+  }
+
+  private void runUntilCrash(Path config, String crashPoint, int run) throws Exception {
+    awaitCrashPoint(start(config, crashPoint, run), run);
+  }
+
+  private Process start(Path config, String crashPoint, int run) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    if (!crashPoint.isEmpty()) {
+      command.add("-D" + CrashPoints.PROPERTY + "=" + crashPoint);
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.tributary.cli.Main", "run", "--config", config.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(run).toFile());
+    builder.environment().put("SHOP_PASSWORD", EmbeddedMariaDbServer.CDC_PASSWORD);
+    return builder.start();
+  }
+
+  private void awaitCrashPoint(Process process, int run) throws Exception {
+    try {
+      Awaits.until(Duration.ofMinutes(3), "run " + run + " to reach its crash point (log: " + log(run) + ")", () -> {
+        if (!process.isAlive()) {
+          throw new AssertionError("run " + run + " exited with " + process.exitValue() + ":\n" + Files.readString(log(run)));
+        }
+        return Files.readString(log(run)).contains(CrashPoints.MARKER);
+      });
+    } finally {
+      // SIGKILL: no shutdown hook, no flush, exactly where it stands.
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private Path log(int run) {
+    return work.resolve("run-" + run + ".log");
+  }
+
+  /** Changes the source continuously on its own thread until stopped. */
+  private static final class Workload {
+    private final MariaDbShopFixture shop;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private Thread thread;
+
+    Workload(MariaDbShopFixture shop) {
+      this.shop = shop;
+    }
+
+    void start() {
+      running.set(true);
+      thread = new Thread(() -> {
+        try (Connection connection = connection("crash")) {
+          boolean edgeCasesDone = false;
+          while (running.get()) {
+            shop.step(connection);
+            if (!edgeCasesDone) {
+              shop.edgeCases(connection);
+              edgeCasesDone = true;
+            }
+            Thread.sleep(10);
+          }
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }, "crash-test-workload");
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      if (thread != null) {
+        thread.join();
+      }
+      if (failure.get() != null) {
+        throw new AssertionError("The workload failed", failure.get());
+      }
+    }
+  }
+}
