@@ -1,5 +1,6 @@
 package io.tributary.cli;
 
+import io.tributary.api.spi.Source;
 import io.tributary.core.config.ListenAddress;
 import io.tributary.core.config.ServerConfig;
 import io.tributary.core.config.TableConfig;
@@ -7,24 +8,20 @@ import io.tributary.core.metrics.MetricsRegistry;
 import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.pipeline.PipelineStatus;
 import io.tributary.lake.Lake;
-import io.tributary.sources.debezium.SnapshotMode;
-import io.tributary.sources.postgres.PostgresSource;
-import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.server.SourceInfo;
 import io.tributary.server.TableActivity;
 import io.tributary.server.TributaryServer;
 import io.tributary.sql.LakeSqlEngine;
 import io.tributary.sql.models.ModelRunResult;
-import io.tributary.testkit.EmbeddedPostgresServer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,19 +31,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * {@code tributary demo}: an embedded PostgreSQL with a small shop, a steady workload, and the
- * whole pipeline into a local lake. The database lives beside the lake, so a second run carries on
- * where the first stopped.
+ * {@code tributary demo}: a system started in-process (an embedded PostgreSQL or MariaDB with a
+ * small shop, by {@code --scenario}), a steady workload, and the whole pipeline into a local lake.
+ * The system's data lives beside the lake, so a second run carries on where the first stopped.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Start an embedded PostgreSQL shop with a live workload and capture it into a local lake.")
+    description = "Start an embedded database with a live workload and capture it into a local lake.")
 final class DemoCommand implements Callable<Integer> {
-  private static final String SOURCE = "shop";
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--scenario", defaultValue = "postgres", paramLabel = "NAME",
-      description = "What to capture: postgres (the default: an embedded PostgreSQL shop), kafka-clients (an in-process "
+      description = "What to capture: postgres (the default: an embedded PostgreSQL shop), mariadb (the same shop on "
+          + "an embedded MariaDB, captured from its binlog), kafka-clients (an in-process "
           + "Kafka broker with generated client records, history by e-mail), files (JSON lines files dropped into a "
           + "folder) or http (a paged API of breweries and a document of people in space, served on 127.0.0.1).")
   String scenario;
@@ -84,15 +80,20 @@ final class DemoCommand implements Callable<Integer> {
     }
     Path warehouse = lake.toAbsolutePath().normalize();
     ServerConfig server = serverConfig();
-    try (StopRequest stop = StopRequest.install("tributary-demo-stop")) {
-      if (scenario.equals("postgres")) {
-        run(out, warehouse, stop, server);
-      } else if (List.of("kafka-clients", "files", "http").contains(scenario)) {
+    if (List.of("kafka-clients", "files", "http").contains(scenario)) {
+      try (StopRequest stop = StopRequest.install("tributary-demo-stop")) {
         new FeedDemo(scenario, out, warehouse, rate).run(stop, Optional.ofNullable(duration));
-      } else {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for --scenario: " + scenario
-            + " (use postgres, kafka-clients, files or http)");
       }
+      return 0;
+    }
+    if (!DemoScenarios.names().contains(scenario)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for --scenario: " + scenario
+          + " (use postgres, mariadb, kafka-clients, files or http)");
+    }
+    claimLake(warehouse);
+    try (StopRequest stop = StopRequest.install("tributary-demo-stop");
+        DemoScenario system = DemoScenarios.create(scenario, new DemoScenario.Options(clients, orders))) {
+      run(out, warehouse, stop, system, server);
     }
     return 0;
   }
@@ -114,103 +115,108 @@ final class DemoCommand implements Callable<Integer> {
         ServerConfig.DEFAULT_SQL_MAX_ROWS);
   }
 
-  private void run(PrintWriter out, Path warehouse, StopRequest stop, ServerConfig serverConfig) throws Exception {
+  /** One lake holds one scenario: two would write different sources into the same tables. */
+  private void claimLake(Path warehouse) throws IOException {
+    DemoScenarios.create(scenario, new DemoScenario.Options(clients, orders)).close();
+    Path marker = warehouse.resolve("_demo/scenario");
+    if (Files.exists(marker)) {
+      String existing = Files.readString(marker).trim();
+      if (!existing.equals(scenario)) {
+        throw new IllegalArgumentException("Cannot run scenario " + scenario + " in the lake at " + warehouse
+            + ": it holds the " + existing + " scenario (give this one its own directory with --lake)");
+      }
+    } else if (Files.isDirectory(warehouse.resolve("_demo/postgres")) && !scenario.equals("postgres")) {
+      throw new IllegalArgumentException("Cannot run scenario " + scenario + " in the lake at " + warehouse
+          + ": it holds the postgres scenario (give this one its own directory with --lake)");
+    } else {
+      Files.createDirectories(marker.getParent());
+      Files.writeString(marker, scenario + "\n");
+    }
+  }
+
+  private void run(PrintWriter out, Path warehouse, StopRequest stop, DemoScenario system, ServerConfig serverConfig)
+      throws Exception {
     AtomicBoolean stopRequested = new AtomicBoolean();
-    out.printf("Starting PostgreSQL 17 (embedded, data in %s)%n", warehouse.resolve("_demo/postgres"));
+    system.start(out, warehouse);
+    long sourceRows = system.sourceRows();
+    Source source = system.source(warehouse);
+    out.printf("Capturing %s into the lake at %s%n", system.captured(), warehouse);
     out.flush();
-    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(Optional.of(warehouse.resolve("_demo/postgres")), 0, false)) {
-      postgres.createDatabase("shop");
-      ShopDemo shop = new ShopDemo(System.nanoTime());
-      long sourceRows;
-      try (Connection connection = postgres.connection("shop")) {
-        if (shop.createIfMissing(connection, clients, orders)) {
-          out.printf("Created the shop: %,d clients, %,d orders%n", clients, orders);
-        } else {
-          out.println("The shop exists from an earlier run: carrying on");
-        }
-        sourceRows = ShopDemo.rows(connection);
-      }
-      PostgresSourceSettings settings = new PostgresSourceSettings(SOURCE, postgres.host(), postgres.port(), "shop",
-          EmbeddedPostgresServer.USER, Optional.empty(), ShopDemo.TABLES, "", "tributary_demo_shop", "tributary_demo_shop",
-          Duration.ofSeconds(5), SnapshotMode.INITIAL, warehouse.resolve("_work/" + SOURCE));
-      PostgresSource source = new PostgresSource(settings);
-      out.printf("Capturing %s into the lake at %s%n", ShopDemo.TABLES, warehouse);
-      out.flush();
-      Instant started = Instant.now();
-      AtomicLong changesMade = new AtomicLong();
-      AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
-      Path models = DemoModels.install(warehouse.resolve("_demo/models"));
-      MetricsRegistry metrics = new MetricsRegistry();
-      TableActivity activity = new TableActivity();
-      List<SourceInfo> sourceInfos = List.of(PipelineGroup.sourceInfo(settings));
-      try (Lake opened = Lake.open(warehouse);
-          GoldRefresher gold = new GoldRefresher(opened, models, metrics);
-          PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000),
-              ServerStart.listeners(gold.listener(), activity), TableConfig::defaults, metrics);
-          TributaryServer server = serverConfig.enabled()
-              ? ServerStart.start(serverConfig, "demo", opened, group, sourceInfos, metrics, activity,
-                  Optional.of(gold.activity()))
-              : null) {
-        if (server != null) {
-          out.printf("Web UI, REST API and metrics at %s (the API is described at %sapi/openapi.json)%n", server.uri(),
-              server.uri());
-          out.flush();
-        }
-        group.start();
-        gold.start();
-        Thread workload = workload(postgres, shop, stopRequested, changesMade, workloadFailure);
-        Instant nextReport = Instant.now();
-        SnapshotMeter meter = new SnapshotMeter(sourceRows);
-        while (!stop.isRequested()) {
-          if (duration != null && Duration.between(started, Instant.now()).compareTo(duration) >= 0) {
-            break;
-          }
-          Optional<Throwable> failure = group.failure();
-          if (failure.isPresent()) {
-            stopRequested.set(true);
-            workload.join();
-            throw new IllegalStateException("The demo pipeline failed", failure.get());
-          }
-          if (workloadFailure.get() != null) {
-            throw new IllegalStateException("The demo workload failed", workloadFailure.get());
-          }
-          if (!Instant.now().isBefore(nextReport)) {
-            for (PipelineStatus status : group.statuses()) {
-              out.printf("[%s] %s | workload %,d changes%n", Progress.duration(Duration.between(started, Instant.now())),
-                  Progress.line(status, meter), changesMade.get());
-            }
-            out.flush();
-            nextReport = Instant.now().plusSeconds(2);
-          }
-          Thread.sleep(100);
-        }
-        stopRequested.set(true);
-        workload.join();
-        out.println("Workload stopped: waiting for the lake to catch up with the source");
+    Instant started = Instant.now();
+    AtomicLong changesMade = new AtomicLong();
+    AtomicReference<Throwable> workloadFailure = new AtomicReference<>();
+    // A scenario without models gets an empty directory: no gold tables.
+    Optional<Path> shipped = system.models(warehouse);
+    Path models = shipped.isPresent() ? shipped.get() : Files.createDirectories(warehouse.resolve("_demo/no-models"));
+    MetricsRegistry metrics = new MetricsRegistry();
+    TableActivity activity = new TableActivity();
+    List<SourceInfo> sourceInfos = List.of(system.sourceInfo());
+    try (Lake opened = Lake.open(warehouse);
+        GoldRefresher gold = new GoldRefresher(opened, models, metrics);
+        PipelineGroup group = new PipelineGroup(opened, List.of(source), new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000),
+            ServerStart.listeners(gold.listener(), activity), TableConfig::defaults, metrics);
+        TributaryServer server = serverConfig.enabled()
+            ? ServerStart.start(serverConfig, "demo", opened, group, sourceInfos, metrics, activity,
+                Optional.of(gold.activity()))
+            : null) {
+      if (server != null) {
+        out.printf("Web UI, REST API and metrics at %s (the API is described at %sapi/openapi.json)%n", server.uri(),
+            server.uri());
         out.flush();
-        awaitCatchUp(postgres, opened, Duration.ofSeconds(30));
-        group.close();
-        for (ModelRunResult result : gold.finish()) {
-          out.println(ModelsCommand.describe(result));
-        }
-        summary(out, postgres, opened, warehouse);
-      } finally {
-        ServerStart.closeProbes(sourceInfos);
       }
+      group.start();
+      gold.start();
+      Thread workload = workload(system, stopRequested, changesMade, workloadFailure);
+      Instant nextReport = Instant.now();
+      SnapshotMeter meter = new SnapshotMeter(sourceRows);
+      while (!stop.isRequested()) {
+        if (duration != null && Duration.between(started, Instant.now()).compareTo(duration) >= 0) {
+          break;
+        }
+        Optional<Throwable> failure = group.failure();
+        if (failure.isPresent()) {
+          stopRequested.set(true);
+          workload.join();
+          throw new IllegalStateException("The demo pipeline failed", failure.get());
+        }
+        if (workloadFailure.get() != null) {
+          throw new IllegalStateException("The demo workload failed", workloadFailure.get());
+        }
+        if (!Instant.now().isBefore(nextReport)) {
+          for (PipelineStatus status : group.statuses()) {
+            out.printf("[%s] %s | workload %,d changes%n", Progress.duration(Duration.between(started, Instant.now())),
+                Progress.line(status, meter), changesMade.get());
+          }
+          out.flush();
+          nextReport = Instant.now().plusSeconds(2);
+        }
+        Thread.sleep(100);
+      }
+      stopRequested.set(true);
+      workload.join();
+      out.println("Workload stopped: waiting for the lake to catch up with the source");
+      out.flush();
+      awaitCatchUp(system, opened, Duration.ofSeconds(30));
+      group.close();
+      for (ModelRunResult result : gold.finish()) {
+        out.println(ModelsCommand.describe(result));
+      }
+      summary(out, system, opened, warehouse);
+    } finally {
+      ServerStart.closeProbes(sourceInfos);
     }
   }
 
   /** Waits until every silver table has as many rows as its source table, or the time is up. */
-  private static void awaitCatchUp(EmbeddedPostgresServer postgres, Lake lake, Duration timeout) throws Exception {
+  private static void awaitCatchUp(DemoScenario system, Lake lake, Duration timeout) throws Exception {
     Instant deadline = Instant.now().plus(timeout);
-    try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog());
-        Connection connection = postgres.connection("shop");
-        Statement statement = connection.createStatement()) {
+    try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog())) {
       while (Instant.now().isBefore(deadline)) {
         engine.refresh();
         boolean caughtUp = true;
-        for (String table : List.of("clients", "orders")) {
-          if (!engine.tables().contains("silver." + table) || lakeRows(engine, "silver." + table) != sourceRows(statement, table)) {
+        for (String table : system.tables()) {
+          if (!engine.tables().contains("silver." + table)
+              || lakeRows(engine, "silver." + table) != system.sourceRows(table).orElse(-1)) {
             caughtUp = false;
           }
         }
@@ -226,20 +232,12 @@ final class DemoCommand implements Callable<Integer> {
     return ((Number) engine.query("SELECT count(*) FROM " + table).rows().get(0).get(0)).longValue();
   }
 
-  private static long sourceRows(Statement statement, String table) throws Exception {
-    try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + table)) {
-      result.next();
-      return result.getLong(1);
-    }
-  }
-
-  private Thread workload(EmbeddedPostgresServer postgres, ShopDemo shop, AtomicBoolean stop, AtomicLong made,
-      AtomicReference<Throwable> failure) {
+  private Thread workload(DemoScenario system, AtomicBoolean stop, AtomicLong made, AtomicReference<Throwable> failure) {
     Thread thread = new Thread(() -> {
       long pause = Math.max(1, 1000L / Math.max(1, rate));
-      try (Connection connection = postgres.connection("shop")) {
+      try (DemoScenario.Workload workload = system.workload()) {
         while (!stop.get()) {
-          shop.step(connection);
+          workload.step();
           made.incrementAndGet();
           Thread.sleep(pause);
         }
@@ -254,28 +252,26 @@ final class DemoCommand implements Callable<Integer> {
     return thread;
   }
 
-  private static void summary(PrintWriter out, EmbeddedPostgresServer postgres, Lake lake, Path warehouse) throws Exception {
+  private static void summary(PrintWriter out, DemoScenario system, Lake lake, Path warehouse) throws Exception {
     out.println();
     out.println("The lake now holds (the source's own count in parentheses):");
-    try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog());
-        Connection connection = postgres.connection("shop");
-        Statement statement = connection.createStatement()) {
+    try (LakeSqlEngine engine = new LakeSqlEngine(lake.catalog())) {
       for (String table : engine.tables()) {
         long rows = lakeRows(engine, table);
-        String source = table.startsWith("silver.")
-            ? String.format("  (%,d)", sourceRows(statement, table.substring(table.indexOf('.') + 1)))
-            : "";
+        OptionalLong sourceRows = table.startsWith("silver.")
+            ? system.sourceRows(table.substring(table.indexOf('.') + 1))
+            : OptionalLong.empty();
+        String source = sourceRows.isPresent() ? String.format("  (%,d)", sourceRows.getAsLong()) : "";
         out.printf("  %-26s %,10d rows%s%n", table, rows, source);
       }
     }
     String lakeArgument = warehouse.equals(Path.of("lake").toAbsolutePath().normalize()) ? "" : " --lake " + warehouse;
     out.println();
+    out.printf("The lake is in %s; the captured system's data is in %s.%n", warehouse, warehouse.resolve("_demo"));
     out.println("Look around:");
-    out.printf("  bin/tributary query%s \"SELECT status, count(*), sum(amount) FROM silver.orders GROUP BY status\"%n", lakeArgument);
-    out.printf("  bin/tributary query%s \"SELECT _op, count(*) FROM bronze.orders GROUP BY _op\"%n", lakeArgument);
-    out.printf("  bin/tributary query%s \"SELECT id, city, email, _valid_from, _valid_to FROM history.clients "
-        + "WHERE id = (SELECT id FROM history.clients GROUP BY id ORDER BY count(*) DESC, id LIMIT 1) ORDER BY _valid_from\"%n",
-        lakeArgument);
+    for (String query : system.queries()) {
+      out.printf("  bin/tributary query%s \"%s\"%n", lakeArgument, query);
+    }
     out.printf("  bin/tributary status%s%n", lakeArgument.isEmpty() ? "" : lakeArgument);
     out.println("Run the demo again to carry on from here.");
     out.flush();

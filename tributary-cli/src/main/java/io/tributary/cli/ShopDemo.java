@@ -8,12 +8,66 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Random;
 
 /** The demo's shop: clients and their orders, a first load, and a steady stream of changes. */
 final class ShopDemo {
-  static final List<String> TABLES = List.of("public.clients", "public.orders");
+  /** The SQL that differs between the databases the shop runs on. */
+  enum Dialect {
+    POSTGRES(
+        "SELECT to_regclass('public.clients') IS NOT NULL",
+        """
+        CREATE TABLE clients (
+          id serial PRIMARY KEY,
+          first_name text NOT NULL,
+          last_name text NOT NULL,
+          age int,
+          email text,
+          signup_date date NOT NULL,
+          city text)""",
+        """
+        CREATE TABLE orders (
+          id serial PRIMARY KEY,
+          client_id int NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+          amount numeric(12,2) NOT NULL,
+          status text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          updated_at timestamptz NOT NULL DEFAULT now())""",
+        "now() - ? * interval '1 minute'"),
+    // No ON DELETE CASCADE: MariaDB does not write cascaded changes to the binlog.
+    MARIADB(
+        "SELECT count(*) > 0 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'clients'",
+        """
+        CREATE TABLE clients (
+          id int AUTO_INCREMENT PRIMARY KEY,
+          first_name varchar(60) NOT NULL,
+          last_name varchar(60) NOT NULL,
+          age int,
+          email varchar(120),
+          signup_date date NOT NULL,
+          city varchar(60)) DEFAULT CHARSET = utf8mb4""",
+        """
+        CREATE TABLE orders (
+          id int AUTO_INCREMENT PRIMARY KEY,
+          client_id int NOT NULL REFERENCES clients(id),
+          amount decimal(12,2) NOT NULL,
+          status varchar(20) NOT NULL,
+          created_at timestamp(6) NOT NULL DEFAULT current_timestamp(6),
+          updated_at timestamp(6) NOT NULL DEFAULT current_timestamp(6)) DEFAULT CHARSET = utf8mb4""",
+        "now(6) - INTERVAL ? MINUTE");
+
+    private final String exists;
+    private final String createClients;
+    private final String createOrders;
+    private final String minutesAgo;
+
+    Dialect(String exists, String createClients, String createOrders, String minutesAgo) {
+      this.exists = exists;
+      this.createClients = createClients;
+      this.createOrders = createOrders;
+      this.minutesAgo = minutesAgo;
+    }
+  }
 
   private static final String[] FIRST_NAMES = {"Ana", "Bruno", "Carla", "Diego", "Elena", "Felipe", "Gabriela", "Hugo", "Inês",
       "João", "Karin", "Lucas", "Marta", "Nuno", "Olga", "Pedro", "Quitéria", "Rafael", "Sofia", "Tomás", "Úrsula", "Vera"};
@@ -30,9 +84,9 @@ final class ShopDemo {
   }
 
   /** Creates and fills the schema unless it exists; returns whether it did. */
-  boolean createIfMissing(Connection connection, int clients, int orders) throws SQLException {
+  boolean createIfMissing(Connection connection, Dialect dialect, int clients, int orders) throws SQLException {
     try (Statement statement = connection.createStatement();
-        ResultSet exists = statement.executeQuery("SELECT to_regclass('public.clients') IS NOT NULL")) {
+        ResultSet exists = statement.executeQuery(dialect.exists)) {
       exists.next();
       if (exists.getBoolean(1)) {
         return false;
@@ -40,29 +94,14 @@ final class ShopDemo {
     }
     connection.setAutoCommit(false);
     try (Statement statement = connection.createStatement()) {
-      statement.execute("""
-          CREATE TABLE clients (
-            id serial PRIMARY KEY,
-            first_name text NOT NULL,
-            last_name text NOT NULL,
-            age int,
-            email text,
-            signup_date date NOT NULL,
-            city text)""");
-      statement.execute("""
-          CREATE TABLE orders (
-            id serial PRIMARY KEY,
-            client_id int NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
-            amount numeric(12,2) NOT NULL,
-            status text NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            updated_at timestamptz NOT NULL DEFAULT now())""");
+      statement.execute(dialect.createClients);
+      statement.execute(dialect.createOrders);
     }
     for (int i = 0; i < clients; i++) {
       insertClient(connection);
     }
     for (int i = 0; i < orders; i++) {
-      insertOrder(connection, 1 + random.nextInt(clients));
+      insertOrder(connection, dialect, 1 + random.nextInt(clients));
     }
     connection.commit();
     connection.setAutoCommit(true);
@@ -78,12 +117,12 @@ final class ShopDemo {
   }
 
   /** One business event: a new order, a paid or shipped order, a moving client, a new email address, a cancellation, a sign-up. */
-  void step(Connection connection) throws SQLException {
+  void step(Connection connection, Dialect dialect) throws SQLException {
     int roll = random.nextInt(100);
     if (roll < 35) {
       Integer client = randomId(connection, "clients");
       if (client != null) {
-        insertOrder(connection, client);
+        insertOrder(connection, dialect, client);
       }
     } else if (roll < 70) {
       Integer order = randomId(connection, "orders");
@@ -110,7 +149,7 @@ final class ShopDemo {
       if (client != null) {
         // a new address: history.clients keeps the old one as an earlier version
         try (PreparedStatement update = connection.prepareStatement(
-            "UPDATE clients SET email = lower(first_name || '.' || last_name) || ? || '@example.org' WHERE id = ?")) {
+            "UPDATE clients SET email = lower(concat(first_name, '.', last_name, ?, '@example.org')) WHERE id = ?")) {
           update.setInt(1, random.nextInt(1000));
           update.setInt(2, client);
           update.executeUpdate();
@@ -144,10 +183,10 @@ final class ShopDemo {
     }
   }
 
-  private void insertOrder(Connection connection, int client) throws SQLException {
+  private void insertOrder(Connection connection, Dialect dialect, int client) throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement(
         "INSERT INTO orders (client_id, amount, status, created_at, updated_at) "
-            + "VALUES (?, ?, ?, now() - ? * interval '1 minute', now())")) {
+            + "VALUES (?, ?, ?, " + dialect.minutesAgo + ", now())")) {
       insert.setInt(1, client);
       insert.setBigDecimal(2, money(5, 500));
       insert.setString(3, STATUSES[random.nextInt(2)]);

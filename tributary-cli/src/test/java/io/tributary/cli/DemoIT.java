@@ -64,6 +64,33 @@ class DemoIT {
     assertGoldIsRefreshed(second, lake);
   }
 
+  @Test
+  void mariadbScenarioCapturesTheShopFromTheBinlog() {
+    Path lake = directory.resolve("maria-lake");
+
+    String output = demo(lake, "20s", "--scenario", "mariadb", "--clients", "100", "--orders", "300");
+
+    assertThat(output)
+        .contains("Starting MariaDB 11.4 (embedded, data in " + lake.resolve("_demo/mariadb") + ")")
+        .contains("Created the shop: 100 clients, 300 orders")
+        .contains("Capturing [shop.clients, shop.orders] into the lake at " + lake)
+        .contains("The lake now holds")
+        .contains("bin/tributary query --lake " + lake + " \"SELECT status, count(*), sum(amount) FROM silver.orders GROUP BY status\"");
+    Map<String, Counts> summary = summary(output);
+    assertThat(summary).containsKeys("bronze.clients", "bronze.orders", "silver.clients", "silver.orders");
+    assertSilverMatchesSource(summary);
+    assertThat(summary.get("bronze.orders").lake()).as("the snapshot and the streamed changes").isGreaterThan(300);
+    assertLakeHolds(lake, summary);
+    assertGoldIsRefreshed(output, lake);
+
+    StringWriter err = new StringWriter();
+    int exit = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err),
+        "demo", "--lake", lake.toString(), "--duration=1s", "--scenario", "postgres");
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("Cannot run scenario postgres in the lake at " + lake
+        + ": it holds the mariadb scenario (give this one its own directory with --lake)");
+  }
+
   private static String demo(Path lake, String duration, String... more) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -101,19 +101,27 @@ class MariaDbToLakeIT {
     // 1. Killed in the middle of the initial snapshot.
     runUntilCrash(config, CrashPoints.AFTER_COMMIT + ":2", 1);
 
-    // 2. The snapshot starts again and completes; then the workload starts and the run is killed
-    //    between writing data files and committing them.
+    // 2. The snapshot starts again and completes; the workload starts, and the run is killed
+    //    with SIGKILL while it streams, wherever it stands.
     Workload workload = new Workload(shop);
-    Process second = start(config, CrashPoints.BEFORE_COMMIT + ":12", 2);
-    try (Lake lake = Lake.open(warehouse)) {
-      Awaits.until(Duration.ofMinutes(3), "the snapshot to complete after the restart",
-          () -> LakeComparison.snapshotReads(lake.catalog(), "customers").size() == preloaded);
+    Process second = start(config, "", 2);
+    try {
+      try (Lake lake = Lake.open(warehouse)) {
+        Awaits.until(Duration.ofMinutes(3), "the snapshot to complete after the restart (log: " + log(2) + ")", () -> {
+          try (IcebergLakeWriter reader = new IcebergLakeWriter(lake)) {
+            return reader.lastCheckpoint("shop").filter(checkpoint -> !checkpoint.position().inSnapshot()).isPresent();
+          }
+        });
+      }
+      workload.start();
+      Thread.sleep(3_000);
+    } finally {
+      second.destroyForcibly();
+      second.waitFor(30, TimeUnit.SECONDS);
     }
-    workload.start();
-    awaitCrashPoint(second, 2);
 
-    // 3. Killed right after a checkpoint.
-    runUntilCrash(config, CrashPoints.AFTER_CHECKPOINT + ":4", 3);
+    // 3. Killed between writing data files and committing them, while the workload runs.
+    runUntilCrash(config, CrashPoints.BEFORE_COMMIT + ":6", 3);
 
     // 4. A clean run catches up after the workload stops.
     Process last = start(config, "", 4);
@@ -135,8 +143,19 @@ class MariaDbToLakeIT {
   private static void assertLakeEqualsSource(Lake lake, Connection connection, int preloaded) throws Exception {
     Map<Integer, List<String>> expected = LakeComparison.auditedChanges(connection, "customers");
     assertThat(expected).hasSizeGreaterThan(50);
-    Awaits.until(Duration.ofMinutes(2), "bronze to hold every audited change",
-        () -> LakeComparison.bronzeChanges(lake.catalog(), "customers").equals(expected));
+    try {
+      Awaits.until(Duration.ofMinutes(2), "bronze to hold every audited change",
+          () -> LakeComparison.bronzeChanges(lake.catalog(), "customers").equals(expected));
+    } catch (AssertionError e) {
+      Map<Integer, List<String>> bronze = LakeComparison.bronzeChanges(lake.catalog(), "customers");
+      StringBuilder differences = new StringBuilder();
+      for (Integer key : new java.util.TreeSet<>(expected.keySet())) {
+        if (!expected.get(key).equals(bronze.get(key)) && differences.length() < 2_000) {
+          differences.append(key).append(": audit ").append(expected.get(key)).append(", bronze ").append(bronze.get(key)).append('\n');
+        }
+      }
+      throw new AssertionError(e.getMessage() + "; first differences:\n" + differences, e);
+    }
     Map<Integer, List<String>> source = LakeComparison.sourceRows(connection, "customers", MariaDbShopFixture.CUSTOMERS_COLUMNS);
     Awaits.until(Duration.ofMinutes(1), "silver to equal the source",
         () -> LakeComparison.lakeRows(lake.catalog(), "silver", "customers", MariaDbShopFixture.CUSTOMERS_COLUMNS).equals(source));
@@ -211,8 +230,10 @@ class MariaDbToLakeIT {
     }
   }
 
-  private Path log(int run) {
-    return work.resolve("run-" + run + ".log");
+  /** Kept under target so a failed run can be read after the test. */
+  private Path log(int run) throws IOException {
+    Path logs = Files.createDirectories(Path.of("target", "mariadb-crash-logs"));
+    return logs.resolve("run-" + run + ".log").toAbsolutePath();
   }
 
   /** Changes the source continuously on its own thread until stopped. */
