@@ -37,13 +37,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /** The pipelines of one process, one per source, all writing to one lake. The one place that wires them. */
 final class PipelineGroup implements AutoCloseable {
   /** The UI polls and Prometheus scrapes; the database is asked about the slot at most this often. */
   private static final Duration SLOT_PROBE_MAX_AGE = Duration.ofSeconds(5);
-  private final List<Pipeline> pipelines = new ArrayList<>();
+  // Read without the group's lock: a pipeline's committer asks for the statuses (commit listeners of the
+  // server) while close() or restart(), holding the lock, waits for that committer to finish.
+  private final List<Pipeline> pipelines = new CopyOnWriteArrayList<>();
   private final List<IcebergLakeWriter> writers = new ArrayList<>();
   private final LazyExpressions expressions = new LazyExpressions();
   private final Lake lake;
@@ -163,12 +166,12 @@ final class PipelineGroup implements AutoCloseable {
     }
   }
 
-  synchronized List<PipelineStatus> statuses() {
+  List<PipelineStatus> statuses() {
     return pipelines.stream().map(Pipeline::status).toList();
   }
 
   /** The first failure of any pipeline, once one has failed. */
-  synchronized Optional<Throwable> failure() {
+  Optional<Throwable> failure() {
     for (Pipeline pipeline : pipelines) {
       if (pipeline.state() == PipelineState.FAILED && pipeline.failure().isPresent()) {
         return pipeline.failure();
