@@ -100,9 +100,12 @@ class FilesSourceIT {
 
     try (ChildRun last = ChildRun.start(config, "", work.resolve("run-4.log"), environment);
         Lake lake = Lake.open(work.resolve("lake"))) {
-      Awaits.until(Duration.ofMinutes(2), "bronze to hold every good record",
+      // Bronze commits before silver in each batch: wait for both layers, then compare them exactly.
+      Awaits.until(Duration.ofMinutes(2), "bronze and silver to hold every good record",
           () -> FeedRecords.bronze(lake.catalog(), "users").size() >= users.produced().size()
               && FeedRecords.bronze(lake.catalog(), "orders").size() >= orders.produced().size()
+              && FeedRecords.silver(lake.catalog(), "users").equals(users.expectedSilver())
+              && FeedRecords.silver(lake.catalog(), "orders").equals(orders.expectedSilver())
               && archived(archive) == file[0]);
       assertThat(FeedRecords.bronze(lake.catalog(), "users")).isEqualTo(users.expectedBronze());
       assertThat(FeedRecords.bronze(lake.catalog(), "orders")).isEqualTo(orders.expectedBronze());
