@@ -1,0 +1,222 @@
+package io.tributary.sources.postgres.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.testkit.EmbeddedPostgresServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chunked snapshot reader against a real PostgreSQL: every value compared with the server's own text form
+ * of it, row by row, for awkward values, a table of many chunks read on several connections through a small
+ * buffer, an empty table, and changes committed during the read that must not show.
+ */
+class ChunkedSnapshotReaderIT {
+  private static final String DATABASE = "chunks";
+  private static EmbeddedPostgresServer postgres;
+  private static PgConnections connections;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgresServer.start();
+    postgres.createDatabase(DATABASE);
+    connections = new PgConnections(new PostgresSourceSettings("pg", postgres.host(), postgres.port(), DATABASE,
+        "postgres", Optional.of("postgres"), List.of("public.kinds"), "", "unused", "unused_pub", Duration.ofSeconds(1),
+        SnapshotMode.INITIAL, Path.of("unused")), "snapshot-test");
+    try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("""
+          CREATE TABLE kinds (id int PRIMARY KEY, t text, b bytea, n numeric(20,5), nv numeric, ts timestamp,
+            tz timestamptz, d date, f float8, r real, j jsonb, arr text[], u uuid, bo boolean, iv interval, c char(3))""");
+      statement.execute("""
+          INSERT INTO kinds VALUES
+            (1, E'tab\\there', '\\x00ff5c0a09'::bytea, 12345.6789, 0.000000001, '2024-02-29 23:59:59.999999',
+             '2024-01-01 12:00:00+05:30', '0001-01-01', 1.0e-300, 3.4e38, '{"a": "b\\\\c\\nd", "e": [1, 2]}',
+             ARRAY['x', 'y z', NULL, 'q"uote', 'back\\slash'], 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', true,
+             '1 year 2 mons 3 days 04:05:06.789', 'ab'),
+            (2, E'new\\nline and\\r\\nCRLF', '\\x'::bytea, -0.00001, 1e40, '1970-01-01 00:00:00', 'infinity', 'infinity',
+             'NaN', '-Infinity', 'null', '{}', NULL, false, '-1 days', NULL),
+            (3, E'back\\\\slash \\\\N', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+            (4, '\\N', decode(repeat('00010203', 64), 'hex'), 99999999999999.99999, -123.456, '294276-12-31 23:59:59',
+             '1900-01-01 00:00:00-03', '2000-02-29', -0.0, 1.5, '[]', ARRAY['日本'], '00000000-0000-0000-0000-000000000000',
+             NULL, '0', 'xyz'),
+            (5, 'ação 日本 😀 — ünïcödé', E'\\\\x5c'::bytea, 0, 3.14159265358979323846264338327950288419716939937510,
+             '2000-01-01 00:00:00.000001', '2262-04-11 23:47:16.854775+00', '1999-12-31', 2.2250738585072014e-308,
+             1e-45, '{"ü": "😀"}', ARRAY[E'a\\tb', E'c\\nd'], 'ffffffff-ffff-ffff-ffff-ffffffffffff', true,
+             '100 years', 'a'),
+            (6, '', '\\x2020'::bytea, 1, 1, '2024-06-01 12:00', '2024-06-01 12:00+00', '2024-06-01', 1, 1,
+             '{"k": "\\u0000"}'::text::jsonb, ARRAY['', NULL], 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', false, '1 second', '')
+          """.replace("'{\"k\": \"\\u0000\"}'::text::jsonb", "'{\"k\": \"\\u0001\"}'"));
+      statement.execute("INSERT INTO kinds (id, t, b) SELECT 100 + g, repeat(E'\\\\\\t\\n', g), decode(md5(g::text), 'hex')"
+          + " FROM generate_series(1, 50) g");
+      statement.execute("CREATE TABLE empty (id int PRIMARY KEY, v text)");
+      statement.execute("CREATE TABLE big (id bigint PRIMARY KEY, v text NOT NULL, amount numeric(12,2))");
+      statement.execute("INSERT INTO big SELECT g, repeat(md5(g::text), 3), g / 100.0 FROM generate_series(1, 30000) g");
+      statement.execute("VACUUM ANALYZE big");
+      statement.execute("CREATE TABLE nokey (a text, b int)");
+      statement.execute("INSERT INTO nokey VALUES ('x', 1), ('x', 1), (NULL, NULL)");
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    postgres.close();
+  }
+
+  @Test
+  void readsEveryValueAsTheServerWritesItsText() throws Exception {
+    Map<String, List<String[]>> expected = new HashMap<>();
+    for (String table : List.of("public.kinds", "public.empty", "public.nokey")) {
+      expected.put(table, serverText(table));
+    }
+    Read read = read(new SnapshotSettings(2, 10, 1 << 16), List.of("public.kinds", "public.empty", "public.nokey"), null);
+
+    assertThat(read.result.rowsByTable()).containsExactly(Map.entry("public.kinds", 56L), Map.entry("public.empty", 0L),
+        Map.entry("public.nokey", 3L));
+    for (String table : expected.keySet()) {
+      assertThat(sorted(read.rows(table))).as(table).containsExactlyElementsOf(sorted(expected.get(table)));
+    }
+    SnapshotTable kinds = read.tables.get("public.kinds");
+    assertThat(kinds.key()).containsExactly("id");
+    assertThat(kinds.columns()).extracting(PgColumn::name).containsExactly("id", "t", "b", "n", "nv", "ts", "tz", "d",
+        "f", "r", "j", "arr", "u", "bo", "iv", "c");
+    assertThat(kinds.columns().get(3)).isEqualTo(new PgColumn("n", 1700, (20 << 16 | 5) + 4, "numeric", false));
+    assertThat(kinds.columns().get(0).notNull()).isTrue();
+    assertThat(kinds.columns().get(11).typeName()).isEqualTo("_text");
+    assertThat(read.tables.get("public.nokey").key()).isEmpty();
+    // Spot checks that the comparison is not between two equally wrong forms.
+    String[] first = read.rows("public.kinds").stream().filter(row -> row[0].equals("1")).findFirst().orElseThrow();
+    assertThat(first[1]).isEqualTo("tab\there");
+    assertThat(first[2]).isEqualTo("\\x00ff5c0a09");
+    String[] third = read.rows("public.kinds").stream().filter(row -> row[0].equals("3")).findFirst().orElseThrow();
+    assertThat(third[1]).isEqualTo("back\\slash \\N");
+    assertThat(third[2]).isNull();
+  }
+
+  @Test
+  void readsATableOfManyChunksOnSeveralConnectionsNumberingRowsInDeliveryOrder() throws Exception {
+    List<String[]> expected = serverText("public.big");
+    Read read = read(new SnapshotSettings(3, 1000, 1 << 16), List.of("public.big"), null);
+
+    assertThat(read.result.chunks()).isGreaterThan(10);
+    assertThat(read.result.rows()).isEqualTo(30_000);
+    assertThat(read.numbers).hasSize(30_000);
+    for (int i = 0; i < read.numbers.size(); i++) {
+      assertThat(read.numbers.get(i)).isEqualTo(i + 1L);
+    }
+    assertThat(sorted(read.rows("public.big"))).containsExactlyElementsOf(sorted(expected));
+  }
+
+  @Test
+  void changesCommittedDuringTheReadDoNotShow() throws Exception {
+    try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE moving (id int PRIMARY KEY, v text)");
+      statement.execute("INSERT INTO moving SELECT g, 'before ' || g FROM generate_series(1, 20000) g");
+      statement.execute("ANALYZE moving");
+    }
+    List<String[]> before = serverText("public.moving");
+    AtomicBoolean changed = new AtomicBoolean();
+    Read read = read(new SnapshotSettings(2, 500, 1 << 16), List.of("public.moving"), () -> {
+      // Runs once the readers hold the snapshot and the exporting connection is closed: every change here
+      // commits while the snapshot is read.
+      try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+        statement.execute("UPDATE moving SET v = 'after' WHERE id % 3 = 0");
+        statement.execute("DELETE FROM moving WHERE id % 7 = 0");
+        statement.execute("INSERT INTO moving SELECT g, 'new' FROM generate_series(20001, 25000) g");
+        statement.execute("VACUUM moving");
+        changed.set(true);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+
+    assertThat(changed).isTrue();
+    assertThat(sorted(read.rows("public.moving"))).containsExactlyElementsOf(sorted(before));
+    assertThat(serverText("public.moving")).hasSize(20000 - 20000 / 7 + 5000);
+  }
+
+  @Test
+  void namesATableItCannotRead() throws Exception {
+    assertThatThrownBy(() -> read(SnapshotSettings.defaults(), List.of("public.missing"), null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Cannot read the snapshot of source pg")
+        .hasMessageContaining("cannot read the columns of public.missing")
+        .hasMessageContaining("relation \"public.missing\" does not exist");
+  }
+
+  private record Read(ChunkedSnapshotReader.Result result, Map<String, SnapshotTable> tables,
+      Map<String, List<String[]>> byTable, List<Long> numbers) {
+    List<String[]> rows(String table) {
+      return byTable.getOrDefault(table, List.of());
+    }
+  }
+
+  /** Reads {@code tables} at a fresh exported snapshot; {@code whileReading} runs once every reader imported it. */
+  private static Read read(SnapshotSettings settings, List<String> tables, Runnable whileReading) throws Exception {
+    Map<String, SnapshotTable> described = new HashMap<>();
+    Map<String, List<String[]>> rows = new HashMap<>();
+    List<Long> numbers = new ArrayList<>();
+    ChunkedSnapshotReader reader = new ChunkedSnapshotReader("pg", connections, settings);
+    try (ExportedSnapshot snapshot = ExportedSnapshot.create(connections.openReplication(), "chunks_test", true)) {
+      ChunkedSnapshotReader.Result result = reader.read(snapshot.snapshotName(), tables,
+          (table, values) -> values.clone(),
+          (table, number, values) -> {
+            described.put(table.qualifiedName(), table);
+            rows.computeIfAbsent(table.qualifiedName(), ignored -> new ArrayList<>()).add(values);
+            numbers.add(number);
+          },
+          () -> {
+            if (whileReading != null) {
+              snapshot.close();
+              whileReading.run();
+            }
+          });
+      tables.forEach(table -> {
+        if (!described.containsKey(table)) {
+          described.put(table, null);
+        }
+      });
+      return new Read(result, described, rows, numbers);
+    }
+  }
+
+  /** Every row of {@code table} with each column as the server's text form ({@code ::text}), in the reader's session settings. */
+  private static List<String[]> serverText(String table) throws Exception {
+    List<String[]> rows = new ArrayList<>();
+    try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("SET TimeZone = 'UTC'");
+      statement.execute("SET DateStyle = 'ISO'");
+      try (ResultSet result = statement.executeQuery("SELECT * FROM " + table)) {
+        int columns = result.getMetaData().getColumnCount();
+        while (result.next()) {
+          String[] row = new String[columns];
+          for (int i = 0; i < columns; i++) {
+            // getString of a bytea is its hex text form; of other types, the server's text output.
+            row[i] = result.getString(i + 1);
+          }
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static List<List<String>> sorted(List<String[]> rows) {
+    return rows.stream().map(Arrays::asList).sorted((a, b) -> a.toString().compareTo(b.toString())).toList();
+  }
+}
