@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,9 @@ public final class DebeziumCapture implements AutoCloseable {
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Position lastDelivered;
+  private volatile Predicate<Position> snapshotPhase;
+  private volatile Runnable onSnapshotEnd;
+  private volatile boolean snapshotEnded;
   private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private ExecutorService executor;
 
@@ -49,6 +53,21 @@ public final class DebeziumCapture implements AutoCloseable {
     this.source = requireNonNull(source, "source is null");
     this.converter = requireNonNull(converter, "converter is null");
     this.positions = requireNonNull(positions, "positions is null");
+  }
+
+  /**
+   * Delivers only the initial snapshot: records whose position {@code snapshotPhase} accepts, up to and including the
+   * one that ends the snapshot ({@link Position#inSnapshot()} false); the first record after them is not delivered,
+   * nor anything later, and {@code onSnapshotEnd} runs once on the engine's thread. Call before {@link #start}.
+   */
+  public void stopAfterSnapshot(Predicate<Position> snapshotPhase, Runnable onSnapshotEnd) {
+    this.snapshotPhase = requireNonNull(snapshotPhase, "snapshotPhase is null");
+    this.onSnapshotEnd = requireNonNull(onSnapshotEnd, "onSnapshotEnd is null");
+  }
+
+  /** The last position delivered, if any. */
+  public Optional<Position> lastDelivered() {
+    return Optional.ofNullable(lastDelivered);
   }
 
   /**
@@ -98,7 +117,28 @@ public final class DebeziumCapture implements AutoCloseable {
       DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
       ChangeSink sink) throws InterruptedException {
     for (RecordChangeEvent<SourceRecord> change : records) {
+      if (snapshotEnded) {
+        return;
+      }
       SourceRecord record = change.record();
+      if (snapshotPhase != null) {
+        Position peek = positions.position(record, RecordConverter.isHeartbeat(record));
+        if (!snapshotPhase.test(peek)) {
+          endSnapshot();
+          return;
+        }
+        if (!RecordConverter.isHeartbeat(record) && !peek.inSnapshot()) {
+          deliver(change, committer, sink, peek);
+          endSnapshot();
+          return;
+        }
+        if (RecordConverter.isHeartbeat(record)) {
+          sink.progress(peek);
+        } else {
+          deliver(change, committer, sink, peek);
+        }
+        continue;
+      }
       if (RecordConverter.isHeartbeat(record)) {
         Position position = positions.position(record, true);
         if (lastDelivered != null && !position.isAfter(lastDelivered)) {
@@ -108,19 +148,31 @@ public final class DebeziumCapture implements AutoCloseable {
         sink.progress(position);
         continue;
       }
-      Position position = positions.position(record, false);
-      if (lastDelivered != null && !position.isAfter(lastDelivered)) {
-        // Sent again after a restart: the lake has it.
-        continue;
-      }
-      Optional<ChangeEvent> event = converter.convert(record, position);
-      remember(change, committer, position);
-      lastDelivered = position;
-      if (event.isPresent()) {
-        sink.accept(event.get());
-      } else {
-        sink.progress(position);
-      }
+      deliver(change, committer, sink, positions.position(record, false));
+    }
+  }
+
+  private void endSnapshot() {
+    snapshotEnded = true;
+    onSnapshotEnd.run();
+  }
+
+  private void deliver(
+      RecordChangeEvent<SourceRecord> change,
+      DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+      ChangeSink sink,
+      Position position) throws InterruptedException {
+    if (lastDelivered != null && !position.isAfter(lastDelivered)) {
+      // Sent again after a restart: the lake has it.
+      return;
+    }
+    Optional<ChangeEvent> event = converter.convert(change.record(), position);
+    remember(change, committer, position);
+    lastDelivered = position;
+    if (event.isPresent()) {
+      sink.accept(event.get());
+    } else {
+      sink.progress(position);
     }
   }
 

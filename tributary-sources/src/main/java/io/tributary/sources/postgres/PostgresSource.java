@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures one PostgreSQL database through logical replication (pgoutput) with the Debezium
- * embedded engine: an initial snapshot, then every committed change.
+ * Captures one PostgreSQL database through logical replication (pgoutput): an initial snapshot, then every
+ * committed change. Streaming is either Tributary's own pgoutput decoding on pgjdbc's replication stream
+ * ({@link PostgresCapture#PGOUTPUT}, with Debezium reading the snapshot) or the Debezium embedded engine.
  *
  * <p>The engine's offsets are seeded from the lake and kept in memory only. The replication slot's
  * flushed position advances only as far as {@link #acknowledge} allows: records are handed to
@@ -33,6 +34,7 @@ public final class PostgresSource implements Source {
 
   private final PostgresSourceSettings settings;
   private DebeziumCapture capture;
+  private PgOutputCapture fastPath;
 
   public PostgresSource(PostgresSourceSettings settings) {
     this.settings = requireNonNull(settings, "settings is null");
@@ -57,10 +59,21 @@ public final class PostgresSource implements Source {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create work directory " + settings.workDirectory() + " of source " + settings.name(), e);
     }
-    capture = new DebeziumCapture(settings.name(), converter, new PostgresPositions());
-    capture.start(engineProperties(), resumeAfter, sink);
-    log.info("Source {}: capturing {} from {}:{}/{} ({})", settings.name(), settings.tables(), settings.host(), settings.port(),
-        settings.database(), resumeAfter.map(position -> "resuming after " + position.sortKey()).orElse(
+    boolean snapshot = settings.snapshotMode() == SnapshotMode.INITIAL
+        && (resumeAfter.isEmpty() || resumeAfter.get().inSnapshot());
+    if (settings.capture() == PostgresCapture.PGOUTPUT) {
+      Optional<PostgresSnapshotStep> step = snapshot
+          ? Optional.of(new DebeziumSnapshotStep(settings.name(), converter, engineProperties()))
+          : Optional.empty();
+      fastPath = new PgOutputCapture(settings, sink, step);
+      fastPath.start(resumeAfter);
+    } else {
+      capture = new DebeziumCapture(settings.name(), converter, new PostgresPositions());
+      capture.start(engineProperties(), resumeAfter, sink);
+    }
+    log.info("Source {}: capturing {} from {}:{}/{} with {} ({})", settings.name(), settings.tables(), settings.host(),
+        settings.port(), settings.database(), settings.capture() == PostgresCapture.PGOUTPUT ? "pgoutput" : "Debezium",
+        resumeAfter.map(position -> "resuming after " + position.sortKey()).orElse(
             settings.snapshotMode() == SnapshotMode.INITIAL ? "initial snapshot first" : "no snapshot"));
   }
 
@@ -70,12 +83,19 @@ public final class PostgresSource implements Source {
     if (capture != null) {
       capture.acknowledge(position);
     }
+    if (fastPath != null) {
+      fastPath.acknowledge(position);
+    }
   }
 
   @Override
   public void close() {
     if (capture != null) {
       capture.close();
+      log.info("Source {}: stopped", settings.name());
+    }
+    if (fastPath != null) {
+      fastPath.close();
       log.info("Source {}: stopped", settings.name());
     }
   }

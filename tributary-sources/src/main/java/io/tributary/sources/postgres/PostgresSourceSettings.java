@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * @param publicationName the publication; created for the tables when missing
  * @param heartbeatInterval how often the source reports progress while the tables are idle
  * @param workDirectory where the source may keep files of its own
+ * @param capture how changes are streamed
  */
 public record PostgresSourceSettings(
     String name,
@@ -33,7 +34,11 @@ public record PostgresSourceSettings(
     String publicationName,
     Duration heartbeatInterval,
     SnapshotMode snapshotMode,
-    Path workDirectory) {
+    Path workDirectory,
+    PostgresCapture capture) {
+  /** How changes are streamed unless the configuration says otherwise. */
+  public static final PostgresCapture DEFAULT_CAPTURE = PostgresCapture.DEBEZIUM;
+
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
   private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
 
@@ -50,6 +55,7 @@ public record PostgresSourceSettings(
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     requireNonNull(snapshotMode, "snapshotMode is null");
     requireNonNull(workDirectory, "workDirectory is null");
+    requireNonNull(capture, "capture is null");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("Invalid port of source " + name + ": " + port + " (need 1 to 65535)");
     }
@@ -70,9 +76,24 @@ public record PostgresSourceSettings(
     }
   }
 
+  /** Settings that stream with the {@link #DEFAULT_CAPTURE}. */
+  public PostgresSourceSettings(String name, String host, int port, String database, String user, Optional<String> password,
+      List<String> tables, String tablePrefix, String slotName, String publicationName, Duration heartbeatInterval,
+      SnapshotMode snapshotMode, Path workDirectory) {
+    this(name, host, port, database, user, password, tables, tablePrefix, slotName, publicationName, heartbeatInterval,
+        snapshotMode, workDirectory, DEFAULT_CAPTURE);
+  }
+
+  /** The same settings streaming with {@code capture}. */
+  public PostgresSourceSettings withCapture(PostgresCapture capture) {
+    return new PostgresSourceSettings(name, host, port, database, user, password, tables, tablePrefix, slotName,
+        publicationName, heartbeatInterval, snapshotMode, workDirectory, capture);
+  }
+
   /** Settings with the password left out, for messages. */
   @Override
   public String toString() {
-    return "PostgresSourceSettings[" + name + " " + user + "@" + host + ":" + port + "/" + database + " " + tables + "]";
+    return "PostgresSourceSettings[" + name + " " + user + "@" + host + ":" + port + "/" + database + " " + tables + " "
+        + capture.name().toLowerCase(java.util.Locale.ROOT) + "]";
   }
 }

@@ -26,11 +26,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The PostgreSQL source against a real server: snapshot, streaming order, types, TOAST, resume, preflight errors. */
+/**
+ * The PostgreSQL source against a real server: snapshot, streaming order, types, TOAST, resume, preflight errors; with
+ * the pgoutput fast path here and with the Debezium engine in {@link PostgresSourceDebeziumIT}.
+ */
 class PostgresSourceIT {
   private static EmbeddedPostgresServer postgres;
 
   @TempDir Path work;
+
+  /** How the source under test streams. */
+  PostgresCapture capture() {
+    return PostgresCapture.PGOUTPUT;
+  }
 
   @BeforeAll
   static void startPostgres() {
@@ -170,7 +178,7 @@ class PostgresSourceIT {
     PostgresSourceSettings base = settings("grants", "grants_slot", "public.t");
     PostgresSourceSettings asReader = new PostgresSourceSettings(base.name(), base.host(), base.port(), base.database(), "reader",
         Optional.of("secret"), base.tables(), "", base.slotName(), base.publicationName(), base.heartbeatInterval(),
-        SnapshotMode.INITIAL, base.workDirectory());
+        SnapshotMode.INITIAL, base.workDirectory(), capture());
     assertThatThrownBy(() -> new PostgresSource(asReader).start(Optional.empty(), new CollectingSink()))
         .hasMessage("Cannot capture from source pg: user reader lacks the REPLICATION attribute "
             + "(run as a superuser: ALTER ROLE \"reader\" WITH REPLICATION)");
@@ -188,7 +196,7 @@ class PostgresSourceIT {
   private PostgresSourceSettings settings(String database, String slot, String... tables) {
     List<String> captured = tables.length == 0 ? List.of("public.items") : List.of(tables);
     return new PostgresSourceSettings("pg", postgres.host(), postgres.port(), database, "postgres", Optional.of("postgres"),
-        captured, "", slot, slot + "_pub", Duration.ofMillis(500), SnapshotMode.INITIAL, work.resolve("source"));
+        captured, "", slot, slot + "_pub", Duration.ofMillis(500), SnapshotMode.INITIAL, work.resolve("source"), capture());
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
@@ -201,7 +209,7 @@ class PostgresSourceIT {
     }
   }
 
-  private static final class CollectingSink implements ChangeSink {
+  static final class CollectingSink implements ChangeSink {
     final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
     final List<Position> progress = new ArrayList<>();
 
