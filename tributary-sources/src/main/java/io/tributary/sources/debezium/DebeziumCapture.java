@@ -7,19 +7,27 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.tributary.api.ChangeEvent;
+import io.tributary.api.DeadLetter;
 import io.tributary.api.Position;
+import io.tributary.api.TableSchema;
 import io.tributary.api.spi.ChangeSink;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +50,7 @@ public final class DebeziumCapture implements AutoCloseable {
   private final Object commitLock = new Object();
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong rejected = new AtomicLong();
   private volatile Position lastDelivered;
   private volatile Predicate<Position> snapshotPhase;
   private volatile Runnable onSnapshotEnd;
@@ -100,7 +109,7 @@ public final class DebeziumCapture implements AutoCloseable {
         })
         .using((success, message, error) -> {
           if (!success && !closed.get()) {
-            sink.failed(new IllegalStateException("Source " + source + " stopped: " + message, error));
+            sink.failed(new IllegalStateException("Source " + source + " stopped: " + message + rootCause(error), error));
           }
         })
         .build();
@@ -166,7 +175,15 @@ public final class DebeziumCapture implements AutoCloseable {
       // Sent again after a restart: the lake has it.
       return;
     }
-    Optional<ChangeEvent> event = converter.convert(change.record(), position);
+    Optional<ChangeEvent> event;
+    try {
+      event = converter.convert(change.record(), position);
+    } catch (UnconvertibleValueException e) {
+      remember(change, committer, position);
+      lastDelivered = position;
+      reject(change.record(), position, e, sink);
+      return;
+    }
     remember(change, committer, position);
     lastDelivered = position;
     if (event.isPresent()) {
@@ -174,6 +191,73 @@ public final class DebeziumCapture implements AutoCloseable {
     } else {
       sink.progress(position);
     }
+  }
+
+  /**
+   * A change with a value the lake cannot hold goes to {@code errors.<table>} with its key, the
+   * column, the value and where it is in the source's stream; the log says where and why, never the
+   * row's content.
+   */
+  private void reject(SourceRecord record, Position position, UnconvertibleValueException e, ChangeSink sink)
+      throws InterruptedException {
+    Struct value = (Struct) record.value();
+    Struct sourceInfo = value.getStruct("source");
+    TableSchema schema = e.schema();
+    String location = location(schema.table().schema() + "." + sourceInfo.getString("table"), sourceInfo);
+    Map<String, Object> key = new LinkedHashMap<>();
+    if (record.key() instanceof Struct keyStruct) {
+      for (Field field : keyStruct.schema().fields()) {
+        Object raw = keyStruct.get(field);
+        try {
+          key.put(field.name(), schema.column(field.name())
+              .map(column -> RecordConverter.value(column.type(), field.schema(), raw))
+              .orElse(raw));
+        } catch (RuntimeException unreadable) {
+          key.put(field.name(), UnconvertibleValueException.text(raw));
+        }
+      }
+    }
+    Struct image = value.schema().field("after") != null && value.getStruct("after") != null ? value.getStruct("after")
+        : value.schema().field("before") != null ? value.getStruct("before") : null;
+    long count = rejected.incrementAndGet();
+    log.warn("Source {} rejected a change ({}, column {}): {}; {} rejected so far", source, location, e.column(),
+        e.getMessage(), count);
+    sink.reject(new DeadLetter(schema.table(), key, position, location,
+        Optional.ofNullable(image).map(Struct::toString), Optional.of(e.column()), Optional.of(e.value()), e.getMessage()));
+  }
+
+  /** Where a change is, for a person: {@code shop.t in the initial snapshot}, {@code public.t at LSN 0/16B4A28}, {@code shop.t at binlog f position p row r}. */
+  static String location(String table, Struct sourceInfo) {
+    Object snapshot = field(sourceInfo, "snapshot");
+    if (snapshot != null && !"false".equals(snapshot.toString())) {
+      return table + " in the initial snapshot";
+    }
+    Object lsn = field(sourceInfo, "lsn");
+    if (lsn instanceof Long value) {
+      return table + " at LSN " + Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+          + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
+    }
+    Object file = field(sourceInfo, "file");
+    if (file != null) {
+      return table + " at binlog " + file + " position " + field(sourceInfo, "pos") + " row " + field(sourceInfo, "row");
+    }
+    return table;
+  }
+
+  /** The innermost cause's message, which names the problem where the engine's own says only that it stopped. */
+  private static String rootCause(Throwable error) {
+    if (error == null) {
+      return "";
+    }
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == error || root.getMessage() == null ? "" : " (cause: " + root.getMessage() + ")";
+  }
+
+  private static Object field(Struct struct, String name) {
+    return struct.schema().field(name) == null ? null : struct.get(name);
   }
 
   private void remember(

@@ -51,6 +51,15 @@ public final class RecordConverter {
   private static final Set<String> BINARY_TYPES = Set.of("BYTEA", "_BYTEA", "BINARY", "VARBINARY", "TINYBLOB", "BLOB",
       "MEDIUMBLOB", "LONGBLOB", "BIT");
 
+  // PostgreSQL's infinity and -infinity timestamps as Debezium sends them (microseconds; at or
+  // beyond them also the values it clamps), and the days of PostgreSQL's date range.
+  private static final long POSITIVE_INFINITY = 9_223_372_036_825_200_000L;
+  private static final long NEGATIVE_INFINITY = -9_223_372_036_832_400_000L;
+  private static final Instant FIRST_INSTANT = Instant.EPOCH.plus(NEGATIVE_INFINITY + 1, ChronoUnit.MICROS);
+  private static final Instant LAST_INSTANT = Instant.EPOCH.plus(POSITIVE_INFINITY - 1, ChronoUnit.MICROS);
+  private static final long FIRST_DAY = LocalDate.of(-4712, 1, 1).toEpochDay();
+  private static final long LAST_DAY = LocalDate.of(5_874_897, 12, 31).toEpochDay();
+
   private final String source;
   private final String tablePrefix;
   private final Map<Schema, TableSchema> schemas = new IdentityHashMap<>();
@@ -99,12 +108,14 @@ public final class RecordConverter {
     }
     Struct sourceInfo = value.getStruct("source");
     TableSchema schema = schema(record, sourceInfo);
-    Optional<Map<String, Object>> before = image(value, "before", schema);
+    // An old value the lake cannot hold never reached it: null in the old image, so a change that
+    // corrects it (or deletes the row) flows.
+    Optional<Map<String, Object>> before = image(value, "before", schema, true);
     String sourceTable = sourceInfo.getString(namespaceField) + "." + sourceInfo.getString("table");
     if (before.isPresent() && !fullBeforeImage.test(sourceTable)) {
       before = Optional.of(keyOnly(before.get(), schema));
     }
-    Optional<Map<String, Object>> after = image(value, "after", schema);
+    Optional<Map<String, Object>> after = image(value, "after", schema, false);
     Instant commitTime = commitTime(sourceInfo);
     return Optional.of(new ChangeEvent(schema, operation, before, after, position, commitTime,
         transactionId.applyAsLong(sourceInfo)));
@@ -213,7 +224,7 @@ public final class RecordConverter {
     return 0;
   }
 
-  private static Optional<Map<String, Object>> image(Struct value, String name, TableSchema schema) {
+  private static Optional<Map<String, Object>> image(Struct value, String name, TableSchema schema, boolean lenient) {
     if (value.schema().field(name) == null) {
       return Optional.empty();
     }
@@ -224,7 +235,15 @@ public final class RecordConverter {
     Map<String, Object> values = new LinkedHashMap<>();
     for (Field field : row.schema().fields()) {
       Column column = schema.column(field.name()).orElseThrow();
-      values.put(field.name(), value(column.type(), field.schema(), row.get(field)));
+      Object raw = row.get(field);
+      try {
+        values.put(field.name(), value(column.type(), field.schema(), raw));
+      } catch (RuntimeException e) {
+        if (!lenient || schema.key().contains(field.name())) {
+          throw new UnconvertibleValueException(schema, field.name(), field.schema(), raw, e);
+        }
+        values.put(field.name(), null);
+      }
     }
     return Optional.of(values);
   }
@@ -249,7 +268,7 @@ public final class RecordConverter {
             : raw.toString();
       };
       case JSON -> raw.toString();
-      case DATE -> LocalDate.ofEpochDay(((Number) raw).longValue());
+      case DATE -> date(((Number) raw).longValue());
       case TIME -> switch (logical) {
         case "io.debezium.time.Time" -> LocalTime.ofNanoOfDay(((Number) raw).longValue() * 1_000_000L);
         case "io.debezium.time.NanoTime" -> LocalTime.ofNanoOfDay(((Number) raw).longValue());
@@ -262,9 +281,13 @@ public final class RecordConverter {
           case "io.debezium.time.NanoTimestamp" -> Instant.EPOCH.plusNanos(amount);
           default -> Instant.EPOCH.plus(amount, ChronoUnit.MICROS);
         };
-        yield LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        yield LocalDateTime.ofInstant(inLakeRange(instant), ZoneOffset.UTC);
       }
-      case TIMESTAMPTZ -> OffsetDateTime.parse(raw.toString()).withOffsetSameInstant(ZoneOffset.UTC);
+      case TIMESTAMPTZ -> {
+        OffsetDateTime time = OffsetDateTime.parse(raw.toString()).withOffsetSameInstant(ZoneOffset.UTC);
+        inLakeRange(time.toInstant());
+        yield time;
+      }
       case UUID -> UUID.fromString(raw.toString());
       case BINARY -> raw instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : ((ByteBuffer) raw).duplicate();
       case LIST -> {
@@ -276,6 +299,25 @@ public final class RecordConverter {
         yield values;
       }
     };
+  }
+
+  /**
+   * A day the captured databases can hold: from 4713 BC (PostgreSQL's first) to 5874897 AD
+   * (PostgreSQL's last). Debezium turns PostgreSQL's {@code infinity} dates into days far outside.
+   */
+  private static LocalDate date(long epochDay) {
+    if (epochDay < FIRST_DAY || epochDay > LAST_DAY) {
+      throw new IllegalArgumentException("PostgreSQL's infinity or -infinity, or a day beyond 4713 BC to 5874897 AD");
+    }
+    return LocalDate.ofEpochDay(epochDay);
+  }
+
+  /** An instant the lake's microsecond timestamps hold, short of the values Debezium gives PostgreSQL's infinities. */
+  private static Instant inLakeRange(Instant instant) {
+    if (instant.isBefore(FIRST_INSTANT) || instant.isAfter(LAST_INSTANT)) {
+      throw new IllegalArgumentException("PostgreSQL's infinity or -infinity, or a time beyond the lake's range");
+    }
+    return instant;
   }
 
   private static boolean isPlaceholder(Object raw) {

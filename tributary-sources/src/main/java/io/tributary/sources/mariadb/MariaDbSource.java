@@ -134,6 +134,8 @@ public final class MariaDbSource implements Source {
     // BOOL and BOOLEAN are TINYINT(1) on these servers: the lake gets booleans for them.
     properties.setProperty("converters", "boolean");
     properties.setProperty("boolean.type", "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter");
+    // YEAR as a number: the driver's default turns it into a date and fails on YEAR 0000.
+    properties.setProperty("driver.yearIsDateType", "false");
     properties.setProperty("tombstones.on.delete", "false");
     properties.setProperty("max.batch.size", "4096");
     properties.setProperty("max.queue.size", "16384");
