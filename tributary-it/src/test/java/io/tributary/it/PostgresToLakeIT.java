@@ -9,6 +9,7 @@ import io.tributary.lake.HistoryCheck;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.postgres.PostgresCapture;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.testkit.EmbeddedPostgresServer;
@@ -88,8 +89,8 @@ class PostgresToLakeIT {
   }
 
   /**
-   * Values the lake cannot hold (timestamps and dates at infinity, which Debezium sends as values far
-   * outside any real one or as the text {@code infinity}) send their change to errors.readings with
+   * On the Debezium path (snapshot and stream), values the lake cannot hold (timestamps and dates at
+   * infinity, which Debezium sends as values far outside any real one or as the text {@code infinity}) send their change to errors.readings with
    * key, column and reason, in the snapshot and while streaming; the changes around them land and a
    * later change that corrects the value brings the row in. NaN in a numeric column reaches Debezium's
    * precise decimals as NULL.
@@ -112,7 +113,7 @@ class PostgresToLakeIT {
         PostgresSource source = new PostgresSource(new PostgresSourceSettings(
             "odd", postgres.host(), postgres.port(), "odd", "postgres", java.util.Optional.of("postgres"),
             List.of("public.readings"), "", "tributary_odd", "tributary_odd", Duration.ofSeconds(1), SnapshotMode.INITIAL,
-            work.resolve("source")));
+            work.resolve("source")).withCapture(PostgresCapture.DEBEZIUM));
         Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofMillis(300), 500, 2_000));
         pipeline.start();
         try (Connection connection = postgres.connection("odd"); var statement = connection.createStatement()) {
