@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Operational data in a lakehouse, in real time: change capture into Apache Iceberg layers.",
     subcommands = {DemoCommand.class, RunCommand.class, QueryCommand.class, StatusCommand.class, CheckCommand.class,
-        ModelsCommand.class, MaintainCommand.class, CommandLine.HelpCommand.class})
+        ModelsCommand.class, MaintainCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

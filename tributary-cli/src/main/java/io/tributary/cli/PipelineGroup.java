@@ -20,6 +20,7 @@ import io.tributary.core.shape.Shaping;
 import io.tributary.core.shape.SqlExpressions;
 import io.tributary.core.pipeline.ReplicationSlotProbe;
 import io.tributary.lake.IcebergLakeWriter;
+import io.tributary.lake.LakeLock;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
 import io.tributary.sources.mariadb.BinlogServer;
@@ -54,6 +55,7 @@ final class PipelineGroup implements AutoCloseable {
   private final CommitListener listener;
   private final Shaping shaping;
   private final MetricsRegistry metrics;
+  private final LakeLock lock;
 
   /**
    * @param tables the settings of each lake table ({@code TributaryConfig::table}): shaping of silver
@@ -71,6 +73,8 @@ final class PipelineGroup implements AutoCloseable {
       Function<String, TableConfig> tables, MetricsRegistry metrics) {
     this.lake = requireNonNull(lake, "lake is null");
     requireNonNull(tables, "tables is null");
+    // held while the pipelines may write: keeps a replay of the lake out, and refuses a half-replayed lake
+    this.lock = LakeLock.pipeline(lake.warehouse());
     this.settings = requireNonNull(settings, "settings is null");
     this.listener = requireNonNull(listener, "listener is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
@@ -200,10 +204,11 @@ final class PipelineGroup implements AutoCloseable {
       writer.close();
     }
     expressions.close();
+    lock.close();
   }
 
   /** DuckDB for computed columns, started by the first table that has some. */
-  private static final class LazyExpressions implements SqlExpressions {
+  static final class LazyExpressions implements SqlExpressions, AutoCloseable {
     private DuckDbExpressions duckDb;
 
     @Override
@@ -214,7 +219,8 @@ final class PipelineGroup implements AutoCloseable {
       return duckDb.compile(table, schema, computed);
     }
 
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
       if (duckDb != null) {
         duckDb.close();
         duckDb = null;

@@ -11,12 +11,22 @@ import java.util.Locale;
 final class SnapshotMeter {
   private static final int WIDTH = 20;
 
+  private final String label;
   private final long total;
   private Instant startedAt;
   private long startRows;
 
   /** @param total the rows expected, an estimate; 0 when unknown */
   SnapshotMeter(long total) {
+    this("snapshot", total);
+  }
+
+  /**
+   * @param label what the bar measures ({@code snapshot}, {@code replay})
+   * @param total the rows expected, an estimate; 0 when unknown
+   */
+  SnapshotMeter(String label, long total) {
+    this.label = java.util.Objects.requireNonNull(label, "label is null");
     this.total = Math.max(0, total);
   }
 
@@ -29,7 +39,7 @@ final class SnapshotMeter {
     double seconds = Duration.between(startedAt, now).toMillis() / 1000.0;
     double rate = seconds > 0.5 ? (rows - startRows) / seconds : 0;
     long shown = total > 0 ? Math.min(rows, total) : rows;
-    StringBuilder line = new StringBuilder("snapshot ");
+    StringBuilder line = new StringBuilder(label).append(' ');
     if (total > 0) {
       int filled = (int) (WIDTH * shown / total);
       line.append('[').append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ")

@@ -155,7 +155,66 @@ public final class IcebergLakeWriter implements LakeWriter {
     requireNonNull(end, "end is null");
     long started = System.nanoTime();
     Instant ingestedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Map<String, Long> rows = new LinkedHashMap<>();
+    List<String> snapshots = new ArrayList<>();
+    long skipped = write(source, events, deadLetters, ingestedAt, position -> ingestedAt, true, rows, snapshots);
+    boolean recorded = recordCheckpoint(source, end);
 
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    if (events.isEmpty() && deadLetters.isEmpty()) {
+      LOG.debug("Source {} progressed to {} (checkpoint {})", source, end.sortKey(),
+          recorded ? "recorded" : "unchanged");
+    } else {
+      LOG.info("Committed {} changes of source {} to {} tables in {} ms: rows {}, skipped {}, snapshots {}, "
+          + "checkpoint {}", events.size(), source, events.stream().map(ChangeEvent::table).distinct().count(), millis, rows, skipped, snapshots, end.sortKey());
+    }
+    return new CommitSummary(rows, skipped);
+  }
+
+  /**
+   * Writes changes read back from raw to bronze, silver and history as {@link #commit} does (same
+   * preparation, shaping, skips and layer commits), without writing raw again or recording a
+   * checkpoint: {@code tributary replay} rebuilds the layers below raw with it.
+   *
+   * @param ingestedAt when each change first reached the lake (from its raw file): bronze's
+   *     {@code _ingested_at} and history's {@code _recorded_at}
+   */
+  public synchronized CommitSummary replay(String source, List<ChangeEvent> events,
+      Function<Position, Instant> ingestedAt) {
+    requireNonNull(source, "source is null");
+    requireNonNull(events, "events is null");
+    requireNonNull(ingestedAt, "ingestedAt is null");
+    Map<String, Instant> times = new HashMap<>();
+    Instant latest = Instant.EPOCH;
+    for (ChangeEvent event : events) {
+      Instant at = requireNonNull(ingestedAt.apply(event.position()), "ingestedAt of a change is null");
+      times.put(event.position().sortKey(), at);
+      latest = at.isAfter(latest) ? at : latest;
+    }
+    Map<String, Long> rows = new LinkedHashMap<>();
+    List<String> snapshots = new ArrayList<>();
+    Instant batchTime = latest;
+    long skipped = write(source, events, List.of(), batchTime, position -> times.getOrDefault(position, batchTime),
+        false, rows, snapshots);
+    LOG.debug("Replayed {} changes of source {}: rows {}, skipped {}", events.size(), source, rows, skipped);
+    return new CommitSummary(rows, skipped);
+  }
+
+  /**
+   * Deletes every row of bronze and silver (and history with {@code history}) of lake table {@code
+   * table} of {@code source}; errors tables are kept, since they also hold records that never
+   * reached raw. Returns the names of the layer tables emptied.
+   */
+  public synchronized List<String> clear(String source, String table, boolean history) {
+    requireNonNull(source, "source is null");
+    requireNonNull(table, "table is null");
+    List<String> layers = history ? List.of(Lake.BRONZE, Lake.SILVER, Lake.HISTORY) : List.of(Lake.BRONZE, Lake.SILVER);
+    return wipe(source, layers, table::equals);
+  }
+
+  /** Writes one batch to the layers; {@code ingestedAtOf} maps a position to when its change was ingested. */
+  private long write(String source, List<ChangeEvent> events, List<DeadLetter> deadLetters, Instant ingestedAt,
+      Function<String, Instant> ingestedAtOf, boolean toRaw, Map<String, Long> rows, List<String> snapshots) {
     Map<TableId, List<ChangeEvent>> byTable = new LinkedHashMap<>();
     for (ChangeEvent event : events) {
       if (!event.table().source().equals(source)) {
@@ -178,16 +237,16 @@ public final class IcebergLakeWriter implements LakeWriter {
       batches.add(prepare(source, entry.getKey(), entry.getValue()));
     }
     // Raw is the replayable record: it must hold the batch before any table does.
-    for (TableBatch batch : batches) {
-      raw.write(source, batch.id.name(), ingestedAt, batch.rawChanges());
+    if (toRaw) {
+      for (TableBatch batch : batches) {
+        raw.write(source, batch.id.name(), ingestedAt, batch.rawChanges());
+      }
     }
 
-    Map<String, Long> rows = new LinkedHashMap<>();
-    List<String> snapshots = new ArrayList<>();
     long skipped = 0;
     for (TableBatch batch : batches) {
       skipped += batch.skipped();
-      commitBronze(source, batch, ingestedAt, rows, snapshots);
+      commitBronze(source, batch, ingestedAtOf, rows, snapshots);
       // Dead letters before silver: a change silver skipped as held was then always recorded in errors too.
       List<DeadLetter> letters = new ArrayList<>(batch.rejected);
       letters.addAll(lettersByTable.getOrDefault(batch.id, List.of()));
@@ -199,23 +258,13 @@ public final class IcebergLakeWriter implements LakeWriter {
         commitSilver(source, batch, plan, rows, snapshots);
       }
       if (batch.history != null && plan.isPresent()) {
-        commitHistory(source, batch, plan.get(), ingestedAt, rows, snapshots);
+        commitHistory(source, batch, plan.get(), ingestedAtOf, rows, snapshots);
       }
     }
     for (Map.Entry<TableId, List<DeadLetter>> entry : lettersByTable.entrySet()) {
       commitErrors(source, entry.getKey(), entry.getValue(), ingestedAt, rows, snapshots);
     }
-    boolean recorded = recordCheckpoint(source, end);
-
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    if (events.isEmpty() && deadLetters.isEmpty()) {
-      LOG.debug("Source {} progressed to {} (checkpoint {})", source, end.sortKey(),
-          recorded ? "recorded" : "unchanged");
-    } else {
-      LOG.info("Committed {} changes of source {} to {} tables in {} ms: rows {}, skipped {}, snapshots {}, "
-          + "checkpoint {}", events.size(), source, batches.size(), millis, rows, skipped, snapshots, end.sortKey());
-    }
-    return new CommitSummary(rows, skipped);
+    return skipped;
   }
 
   @Override
@@ -700,13 +749,12 @@ public final class IcebergLakeWriter implements LakeWriter {
 
   // ---- committing
 
-  private void commitBronze(String source, TableBatch batch, Instant ingestedAt, Map<String, Long> rows,
-      List<String> snapshots) {
+  private void commitBronze(String source, TableBatch batch, Function<String, Instant> ingestedAt,
+      Map<String, Long> rows, List<String> snapshots) {
     Table table = batch.bronze;
     String name = Lake.BRONZE + "." + batch.id.name();
     Schema schema = table.schema();
     List<Types.NestedField> fields = schema.columns();
-    OffsetDateTime ingested = ingestedAt.atOffset(ZoneOffset.UTC);
     GenericRecord template = GenericRecord.create(schema);
     List<Record> records = new ArrayList<>();
     String last = null;
@@ -724,7 +772,7 @@ public final class IcebergLakeWriter implements LakeWriter {
           case POSITION -> event.position().sortKey();
           case COMMIT_TS -> event.commitTime().atOffset(ZoneOffset.UTC);
           case TXID -> event.transactionId();
-          case INGESTED_AT -> ingested;
+          case INGESTED_AT -> ingestedAt.apply(event.position().sortKey()).atOffset(ZoneOffset.UTC);
           default -> convert(batch.id, name, field.name(), image.get(field.name()), field.type());
         };
         record.set(i, value);
@@ -875,7 +923,17 @@ public final class IcebergLakeWriter implements LakeWriter {
    * @param commitTimes the commit time of each position the versions name
    */
   private record Plan(boolean rebuild, Map<List<Object>, List<HistoryLayer.Row>> stored,
-      Map<List<Object>, List<Versions.Version>> versions, Map<String, OffsetDateTime> commitTimes) {
+      Map<List<Object>, List<Versions.Version>> versions, Map<String, OffsetDateTime> commitTimes,
+      Map<List<Object>, List<Versions.Change>> changes) {
+
+    /** The positions of the key's changes by the surrogate key a version they open would get. */
+    Map<String, String> openings(String name, List<Object> key) {
+      Map<String, String> openings = new HashMap<>();
+      for (Versions.Change change : changes.getOrDefault(key, List.of())) {
+        openings.put(Versions.surrogateKey(name, key, change.position()), change.position());
+      }
+      return openings;
+    }
 
     /** The key's current state: its open version, or empty when it has none. */
     Optional<SilverRow> current(List<Object> key) {
@@ -901,7 +959,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     if (batch.historyBehindBronze()) {
       Map<List<Object>, List<Versions.Change>> all = layer.readBronze(batch.bronze, null, schema, name, commitTimes);
       all.forEach((key, changes) -> versions.put(key, Versions.fold(name, key, List.of(), changes, tracked)));
-      return new Plan(true, Map.of(), versions, commitTimes);
+      return new Plan(true, Map.of(), versions, commitTimes, all);
     }
 
     Map<List<Object>, List<Versions.Change>> changes = new LinkedHashMap<>();
@@ -958,15 +1016,14 @@ public final class IcebergLakeWriter implements LakeWriter {
     if (!refold.isEmpty()) {
       LOG.debug("Folded {} keys of {} again from bronze (late or split changes)", refold.size(), name);
     }
-    return new Plan(false, stored, versions, commitTimes);
+    return new Plan(false, stored, versions, commitTimes, changes);
   }
 
-  private void commitHistory(String source, TableBatch batch, Plan plan, Instant ingestedAt, Map<String, Long> rows,
-      List<String> snapshots) {
+  private void commitHistory(String source, TableBatch batch, Plan plan, Function<String, Instant> ingestedAt,
+      Map<String, Long> rows, List<String> snapshots) {
     Table table = batch.history;
     String name = Lake.HISTORY + "." + batch.id.name();
     Schema schema = table.schema();
-    OffsetDateTime now = ingestedAt.atOffset(ZoneOffset.UTC);
     String last = null;
     for (Resolved change : batch.changes) {
       if (batch.historyTakes(change)) {
@@ -975,8 +1032,10 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
     if (plan.rebuild()) {
       List<Record> records = new ArrayList<>();
-      for (List<Versions.Version> keyVersions : plan.versions().values()) {
-        for (Versions.Version version : keyVersions) {
+      for (Map.Entry<List<Object>, List<Versions.Version>> entry : plan.versions().entrySet()) {
+        Map<String, String> openings = plan.openings(name, entry.getKey());
+        for (Versions.Version version : entry.getValue()) {
+          OffsetDateTime now = recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
           records.add(batch.historyLayer.record(schema, row(plan, version, now), name));
         }
       }
@@ -1004,13 +1063,19 @@ public final class IcebergLakeWriter implements LakeWriter {
         stored.put(row.version().sk(), row);
       }
       Set<String> kept = new HashSet<>();
+      Map<String, String> openings = null;
       for (Versions.Version version : entry.getValue()) {
         HistoryLayer.Row previous = stored.get(version.sk());
         if (previous != null && previous.version().equals(version)) {
           kept.add(version.sk());
           continue;
         }
-        OffsetDateTime recordedAt = previous != null ? previous.recordedAt() : now;
+        // A new version is recorded when the change that opened it was ingested.
+        if (previous == null && openings == null) {
+          openings = plan.openings(name, entry.getKey());
+        }
+        OffsetDateTime recordedAt = previous != null ? previous.recordedAt()
+            : recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
         records.add(batch.historyLayer.record(schema, new HistoryLayer.Row(version, recordedAt,
             plan.commitTimes().get(version.position())), name));
       }
@@ -1038,6 +1103,10 @@ public final class IcebergLakeWriter implements LakeWriter {
     commit(source, name, table, delta, last, written);
     rows.put(name, (long) records.size());
     snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+  }
+
+  private static OffsetDateTime recordedAt(Function<String, Instant> ingestedAt, String position) {
+    return ingestedAt.apply(position).atOffset(ZoneOffset.UTC);
   }
 
   private static HistoryLayer.Row row(Plan plan, Versions.Version version, OffsetDateTime recordedAt) {
@@ -1088,13 +1157,21 @@ public final class IcebergLakeWriter implements LakeWriter {
   /** Deletes every row of the source's lake tables, keeping the tables; returns their names. */
   private List<String> wipe(String source) {
     committedCheckpoints.remove(source);
+    return wipe(source, List.of(Lake.BRONZE, Lake.SILVER, Lake.HISTORY, Lake.ERRORS), name -> true);
+  }
+
+  /** Deletes every row of the source's tables in {@code layers} whose lake name {@code chosen} accepts. */
+  private List<String> wipe(String source, List<String> layers, java.util.function.Predicate<String> chosen) {
     List<String> wiped = new ArrayList<>();
-    for (String layer : List.of(Lake.BRONZE, Lake.SILVER, Lake.HISTORY, Lake.ERRORS)) {
+    for (String layer : layers) {
       Namespace namespace = Namespace.of(layer);
       if (!lake.catalog().namespaceExists(namespace)) {
         continue;
       }
       for (TableIdentifier identifier : lake.catalog().listTables(namespace)) {
+        if (!chosen.test(identifier.name())) {
+          continue;
+        }
         Table table = tables.get(identifier);
         if (table == null) {
           table = lake.catalog().loadTable(identifier);
