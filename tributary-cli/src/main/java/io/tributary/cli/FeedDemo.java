@@ -69,6 +69,7 @@ final class FeedDemo {
     AtomicLong fed = new AtomicLong();
     List<String> queries;
     AutoCloseable resource;
+    DemoApi api = null;
     Thread feeder;
     String config;
     switch (scenario) {
@@ -97,9 +98,11 @@ final class FeedDemo {
                 history:
                   effective-from: data_cadastro
             """.formatted(warehouse, broker.bootstrapServers());
-        feeder = thread(() -> publish(broker, feeding, fed));
+        Path published = home.resolve("published.jsonl");
+        feeder = thread(() -> publish(broker, published, feeding, fed));
         out.printf("Publishing generated client records to topic clients at %s (%d a second); e-mails come back "
-            + "with later registration dates%n", broker.bootstrapServers(), rate);
+            + "with later registration dates; a copy of each record goes to %s%n", broker.bootstrapServers(), rate,
+            published);
         queries = List.of(
             "SELECT city, count(*) AS clients, round(sum(amount), 2) AS amount FROM silver.clients GROUP BY city ORDER BY clients DESC",
             "SELECT email, city, data_cadastro, _valid_from, _valid_to FROM history.clients WHERE email = "
@@ -137,8 +140,9 @@ final class FeedDemo {
             "SELECT userId, name, sequenceNum FROM silver.users ORDER BY userId LIMIT 5");
       }
       case "http" -> {
-        DemoApi api = DemoApi.start();
-        resource = api;
+        DemoApi served = DemoApi.start();
+        api = served;
+        resource = served;
         config = """
             name: demo_http
             lake:
@@ -162,10 +166,10 @@ final class FeedDemo {
             tables:
               breweries: {key: [id]}
               astronauts: {key: [name]}
-            """.formatted(warehouse, api.url(), api.url());
-        feeder = thread(() -> api.changeBreweries(feeding, fed, rate));
+            """.formatted(warehouse, served.url(), served.url());
+        feeder = thread(() -> served.changeBreweries(feeding, fed, rate));
         out.printf("Serving a paged list of breweries and a document of people in space on %s; breweries change "
-            + "while it runs%n", api.url());
+            + "while it runs%n", served.url());
         queries = List.of(
             "SELECT state, count(*) AS breweries FROM silver.breweries GROUP BY state ORDER BY breweries DESC",
             "SELECT name, craft FROM silver.astronauts ORDER BY craft, name");
@@ -207,8 +211,16 @@ final class FeedDemo {
       feeder.join();
       out.println("Stopped feeding: waiting for the lake to catch up");
       out.flush();
-      awaitCatchUp(group, scenario.equals("http") ? 0 : fed.get(), Duration.ofSeconds(30));
+      if (api != null) {
+        awaitCatchUp(group, api, Duration.ofSeconds(60));
+      } else {
+        awaitCatchUp(group, fed.get(), Duration.ofSeconds(30));
+      }
       group.close();
+      if (api != null) {
+        Path saved = api.save(home.resolve("api"));
+        out.printf("The API's data as it stood at the end: %s%n", saved);
+      }
       summary(lake, queries);
     }
   }
@@ -227,6 +239,22 @@ final class FeedDemo {
         last = committed;
         moved = Instant.now();
       } else if (Duration.between(moved, Instant.now()).toSeconds() >= 10) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * Waits until the source asked the API for breweries changed after its newest one, after the
+   * changes stopped (so it has read every change), and the pipelines committed all they received.
+   */
+  private static void awaitCatchUp(PipelineGroup group, DemoApi api, Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    api.forgetRequests();
+    while (Instant.now().isBefore(deadline)) {
+      if (api.caughtUp() && group.statuses().stream()
+          .allMatch(status -> status.queued() == 0 && status.changesCommitted() >= status.changesReceived())) {
         return;
       }
       Thread.sleep(250);
@@ -270,12 +298,17 @@ final class FeedDemo {
     void run() throws Exception;
   }
 
-  private void publish(EmbeddedKafkaBroker broker, AtomicBoolean feeding, AtomicLong fed) throws Exception {
+  private void publish(EmbeddedKafkaBroker broker, Path copy, AtomicBoolean feeding, AtomicLong fed) throws Exception {
     ClientRecords records = new ClientRecords(System.currentTimeMillis(), 500);
-    try (KafkaProducer<String, String> producer = broker.producer()) {
+    try (KafkaProducer<String, String> producer = broker.producer();
+        java.io.BufferedWriter copies = Files.newBufferedWriter(copy, StandardCharsets.UTF_8,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
       while (feeding.get()) {
         Map<String, Object> record = records.next();
-        producer.send(new ProducerRecord<>("clients", record.get("email").toString(), ClientRecords.json(record)));
+        String json = ClientRecords.json(record);
+        producer.send(new ProducerRecord<>("clients", record.get("email").toString(), json));
+        copies.write(json);
+        copies.newLine();
         fed.incrementAndGet();
         Thread.sleep(1000L / rate);
       }
@@ -309,6 +342,9 @@ final class FeedDemo {
     private final HttpServer server;
     private final List<ObjectNode> breweries = new ArrayList<>();
     private final byte[] astronauts;
+    /** The answer of the poll being paged through, by its {@code since}: later pages come from it. */
+    private final Map<String, List<ObjectNode>> polls = new HashMap<>();
+    private String lastSince;
 
     private DemoApi(HttpServer server, byte[] breweries, byte[] astronauts) throws IOException {
       this.server = server;
@@ -365,16 +401,47 @@ final class FeedDemo {
       String since = query.get("since");
       ArrayNode answer = JSON.createArrayNode();
       synchronized (this) {
-        List<ObjectNode> matching = breweries.stream()
-            .filter(brewery -> since == null || brewery.get("updated_at").asText().compareTo(since) > 0)
-            .sorted(Comparator.comparing((ObjectNode brewery) -> brewery.get("updated_at").asText())
-                .thenComparing(brewery -> brewery.get("id").asText()))
-            .toList();
+        // A poll's pages come from the list as it stood at its first page, as a consistent API
+        // serves them: paging a list that changes underneath would skip the records that move
+        // past a page boundary, and those changes would never be read.
+        String poll = since == null ? "" : since;
+        lastSince = poll;
+        List<ObjectNode> matching = page == 1 ? null : polls.get(poll);
+        if (matching == null) {
+          matching = breweries.stream()
+              .filter(brewery -> since == null || brewery.get("updated_at").asText().compareTo(since) > 0)
+              .sorted(Comparator.comparing((ObjectNode brewery) -> brewery.get("updated_at").asText())
+                  .thenComparing(brewery -> brewery.get("id").asText()))
+              .map(ObjectNode::deepCopy)
+              .toList();
+          polls.clear();
+          polls.put(poll, matching);
+        }
         for (int i = (page - 1) * size; i >= 0 && i < Math.min(matching.size(), page * size); i++) {
           answer.add(matching.get(i).deepCopy());
         }
       }
       answer(exchange, JSON.writeValueAsBytes(answer));
+    }
+
+    synchronized void forgetRequests() {
+      lastSince = null;
+    }
+
+    /** The last request since {@link #forgetRequests} asked for changes after the newest brewery. */
+    synchronized boolean caughtUp() {
+      String newest = breweries.stream().map(brewery -> brewery.get("updated_at").asText()).max(String::compareTo).orElse("");
+      return lastSince != null && lastSince.compareTo(newest) >= 0;
+    }
+
+    /** Writes the API's data as it stands to {@code directory}, for comparing with the lake. */
+    synchronized Path save(Path directory) throws IOException {
+      Files.createDirectories(directory);
+      ArrayNode all = JSON.createArrayNode();
+      breweries.stream().sorted(Comparator.comparing(brewery -> brewery.get("id").asText())).forEach(all::add);
+      Files.write(directory.resolve("breweries.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
+      Files.write(directory.resolve("astronauts.json"), astronauts);
+      return directory;
     }
 
     private static void answer(HttpExchange exchange, byte[] body) throws IOException {

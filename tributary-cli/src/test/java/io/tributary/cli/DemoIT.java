@@ -2,10 +2,14 @@ package io.tributary.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.lake.Lake;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -89,6 +93,128 @@ class DemoIT {
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("Cannot run scenario postgres in the lake at " + lake
         + ": it holds the mariadb scenario (give this one its own directory with --lake)");
+  }
+
+  /**
+   * The feed scenarios, one after the other: each prints where its data is and queries to try, and
+   * its lake holds what it fed, compared record by record with what it generated (the files it
+   * dropped, a copy of the records it published, the API's data as it stood at the end).
+   */
+  @Test
+  void feedScenariosLandWhatTheyFed() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+
+    Path filesLake = directory.resolve("files-lake");
+    String files = demo(filesLake, "4s", "--scenario", "files");
+    Path in = filesLake.resolve("_demo/files/in");
+    assertThat(files)
+        .contains("Dropping JSON lines files of users into " + in + " (read files move to " + filesLake.resolve("_demo/files/done"))
+        .contains("Pipeline configuration: " + filesLake.resolve("_demo/files/tributary.yaml"))
+        .contains("The lake at " + filesLake + " now holds:")
+        .contains("bin/tributary query --lake " + filesLake + " \"SELECT userId, name, sequenceNum FROM silver.users ORDER BY userId LIMIT 5\"");
+    List<JsonNode> dropped = new ArrayList<>();
+    try (var listing = Files.list(filesLake.resolve("_demo/files/done"))) {
+      for (Path file : listing.filter(path -> path.toString().endsWith(".jsonl")).toList()) {
+        for (String line : Files.readAllLines(file)) {
+          dropped.add(json.readTree(line));
+        }
+      }
+    }
+    try (var left = Files.list(in)) {
+      assertThat(left.filter(path -> !path.getFileName().toString().startsWith(".")).toList()).as("files left unread").isEmpty();
+    }
+    assertThat(dropped).hasSizeGreaterThan(20);
+    Map<String, JsonNode> latestUser = latest(dropped, "userId", "sequenceNum");
+    Map<String, List<String>> expectedUsers = new TreeMap<>();
+    latestUser.forEach((user, record) -> {
+      if (!record.get("operation").asText().equals("DELETE")) {
+        expectedUsers.put(user, List.of(record.get("name").asText(), record.get("sequenceNum").asText()));
+      }
+    });
+    try (Lake lake = Lake.open(filesLake)) {
+      assertThat(rows(lake, "silver", "users", "userId", "name", "sequenceNum")).isEqualTo(expectedUsers);
+      assertThat(LakeRows.read(lake, "bronze", "users", List.of("userId"))).hasSize(dropped.size());
+    }
+
+    Path kafkaLake = directory.resolve("kafka-lake");
+    String kafka = demo(kafkaLake, "4s", "--scenario", "kafka-clients");
+    Path published = kafkaLake.resolve("_demo/kafka-clients/published.jsonl");
+    assertThat(kafka)
+        .contains("Starting a Kafka broker (in-process, log in " + kafkaLake.resolve("_demo/kafka-clients/kafka") + ")")
+        .contains("a copy of each record goes to " + published)
+        .contains("The lake at " + kafkaLake + " now holds:")
+        .contains("bin/tributary query --lake " + kafkaLake + " \"SELECT email, city, data_cadastro, _valid_from, _valid_to FROM "
+            + "history.clients WHERE email = 'ana.almeida.0@example.com' ORDER BY _valid_from\"");
+    List<JsonNode> sent = new ArrayList<>();
+    for (String line : Files.readAllLines(published)) {
+      sent.add(json.readTree(line));
+    }
+    assertThat(sent).hasSizeGreaterThan(20);
+    Map<String, List<String>> expectedClients = new TreeMap<>();
+    latest(sent, "email", "data_cadastro").forEach((email, record) -> expectedClients.put(email,
+        List.of(record.get("name").asText(), record.get("city").asText(), record.get("data_cadastro").asText())));
+    Map<String, Long> versions = new TreeMap<>();
+    sent.forEach(record -> versions.merge(record.get("email").asText(), 1L, Long::sum));
+    try (Lake lake = Lake.open(kafkaLake)) {
+      assertThat(rows(lake, "silver", "clients", "email", "name", "city", "data_cadastro")).isEqualTo(expectedClients);
+      assertThat(LakeRows.read(lake, "bronze", "clients", List.of("email"))).hasSize(sent.size());
+      Map<String, Long> history = new TreeMap<>();
+      LakeRows.read(lake, "history", "clients", List.of("email")).forEach(row -> history.merge(row.get(0).toString(), 1L, Long::sum));
+      assertThat(history).as("one version per record of an e-mail: each comes back with a later date").isEqualTo(versions);
+    }
+
+    Path httpLake = directory.resolve("http-lake");
+    String http = demo(httpLake, "6s", "--scenario", "http");
+    Path api = httpLake.resolve("_demo/http/api");
+    assertThat(http)
+        .containsPattern("Serving a paged list of breweries and a document of people in space on http://127\\.0\\.0\\.1:\\d+;")
+        .contains("The API's data as it stood at the end: " + api)
+        .contains("The lake at " + httpLake + " now holds:")
+        .contains("bin/tributary query --lake " + httpLake + " \"SELECT name, craft FROM silver.astronauts ORDER BY craft, name\"");
+    Map<String, List<String>> expectedBreweries = new TreeMap<>();
+    int changed = 0;
+    for (JsonNode brewery : json.readTree(api.resolve("breweries.json").toFile())) {
+      expectedBreweries.put(brewery.get("id").asText(), List.of(brewery.get("name").asText(),
+          brewery.get("brewery_type").asText(), brewery.get("updated_at").asText()));
+      changed += brewery.get("updated_at").asText().startsWith("2024-") ? 0 : 1;
+    }
+    assertThat(changed).as("breweries the API changed while the demo ran").isGreaterThan(5);
+    Map<String, List<String>> expectedAstronauts = new TreeMap<>();
+    for (JsonNode person : json.readTree(api.resolve("astronauts.json").toFile()).get("people")) {
+      expectedAstronauts.put(person.get("name").asText(), List.of(person.get("craft").asText()));
+    }
+    try (Lake lake = Lake.open(httpLake)) {
+      assertThat(rows(lake, "silver", "breweries", "id", "name", "brewery_type", "updated_at"))
+          .as("silver holds every brewery as the API serves it at the end, changes included").isEqualTo(expectedBreweries);
+      assertThat(rows(lake, "silver", "astronauts", "name", "craft")).isEqualTo(expectedAstronauts);
+    }
+  }
+
+  /** The record of each key with the greatest {@code order} value (as text: numbers of one width, ISO dates). */
+  private static Map<String, JsonNode> latest(List<JsonNode> records, String key, String order) {
+    Map<String, JsonNode> latest = new TreeMap<>();
+    for (JsonNode record : records) {
+      latest.merge(record.get(key).asText(), record, (old, next) -> compare(next.get(order), old.get(order)) > 0 ? next : old);
+    }
+    return latest;
+  }
+
+  private static int compare(JsonNode a, JsonNode b) {
+    return a.isNumber() ? Long.compare(a.asLong(), b.asLong()) : a.asText().compareTo(b.asText());
+  }
+
+  /** A lake table as key to the other columns, each as text; a key twice fails. */
+  private static Map<String, List<String>> rows(Lake lake, String layer, String table, String... columns) {
+    Map<String, List<String>> rows = new TreeMap<>();
+    for (List<Object> row : LakeRows.read(lake, layer, table, List.of(columns))) {
+      List<String> values = row.subList(1, row.size()).stream().map(DemoIT::text).toList();
+      assertThat(rows.put(row.get(0).toString(), values)).as("%s.%s holds %s twice", layer, table, row.get(0)).isNull();
+    }
+    return rows;
+  }
+
+  private static String text(Object value) {
+    return value instanceof java.time.OffsetDateTime time ? time.toInstant().toString() : String.valueOf(value);
   }
 
   private static String demo(Path lake, String duration, String... more) {
