@@ -17,7 +17,8 @@ import io.tributary.lake.CheckRecords;
 import io.tributary.lake.Checkpoints;
 import io.tributary.lake.Lake;
 import io.tributary.sources.postgres.PostgresSource;
-import io.tributary.sources.postgres.ReplicationSlotMonitor;
+import io.tributary.core.pipeline.ReplicationSlotStatus;
+import io.tributary.sources.postgres.PostgresSlotProbe;
 import io.tributary.sql.models.Model;
 import io.tributary.sql.models.ModelRunner;
 import java.time.Duration;
@@ -54,8 +55,7 @@ final class OperationsMonitor implements AutoCloseable {
   private final Alerts alerts;
   private final CheckResults checks;
   private final Duration poll;
-  private final Map<String, ReplicationSlotMonitor> slots = new LinkedHashMap<>();
-  private final Map<String, ReplicationSlotMonitor.SlotState> slotStates = new ConcurrentHashMap<>();
+  private final Map<String, PostgresSlotProbe> slots = new LinkedHashMap<>();
   private final Map<String, Long> deadLetters = new HashMap<>();
   private final Map<String, Instant> deadLettersSeen = new HashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
@@ -73,7 +73,7 @@ final class OperationsMonitor implements AutoCloseable {
     this.poll = requireNonNull(poll, "poll is null");
     for (SourceConfig source : config.sources().values()) {
       if (source instanceof PostgresSourceConfig postgres) {
-        slots.put(source.name(), new ReplicationSlotMonitor(PipelineGroup.settings(config, postgres)));
+        slots.put(source.name(), new PostgresSlotProbe(PipelineGroup.settings(config, postgres), Duration.ZERO));
       }
     }
     this.watcher = new Thread(this::watch, "tributary-monitor");
@@ -92,11 +92,6 @@ final class OperationsMonitor implements AutoCloseable {
     }
   }
 
-  /** The last state of each source's replication slot, by source. */
-  Map<String, ReplicationSlotMonitor.SlotState> slots() {
-    return Map.copyOf(slotStates);
-  }
-
   /** Raises the alert for a failed pipeline; the caller then stops the process. */
   void failed(String source, Throwable error) {
     alerts.raise("source-failed:" + source, AlertSeverity.CRITICAL, "Source " + source + " failed",
@@ -108,7 +103,7 @@ final class OperationsMonitor implements AutoCloseable {
     for (PipelineStatus status : group.statuses()) {
       evaluatePipeline(status);
     }
-    for (Map.Entry<String, ReplicationSlotMonitor> slot : slots.entrySet()) {
+    for (Map.Entry<String, PostgresSlotProbe> slot : slots.entrySet()) {
       try {
         evaluateSlot((PostgresSourceConfig) config.sources().get(slot.getKey()), slot.getValue());
       } catch (RuntimeException e) {
@@ -143,16 +138,14 @@ final class OperationsMonitor implements AutoCloseable {
         "lag is " + Progress.duration(lag) + " again");
   }
 
-  private void evaluateSlot(PostgresSourceConfig source, ReplicationSlotMonitor monitor) {
-    Optional<ReplicationSlotMonitor.SlotState> state = monitor.read();
+  private void evaluateSlot(PostgresSourceConfig source, PostgresSlotProbe monitor) {
+    Optional<ReplicationSlotStatus> state = monitor.read();
     String key = "wal:" + source.name();
     if (state.isEmpty()) {
-      slotStates.remove(source.name());
       alerts.resolve(key, "replication slot " + source.slot() + " no longer exists");
       return;
     }
-    ReplicationSlotMonitor.SlotState slot = state.get();
-    slotStates.put(source.name(), slot);
+    ReplicationSlotStatus slot = state.get();
     long retained = slot.retainedBytes();
     String amount = bytes(retained) + " of WAL retained by replication slot " + slot.slot();
     if (retained >= source.walCritical()) {
@@ -171,7 +164,7 @@ final class OperationsMonitor implements AutoCloseable {
         amount + " now, below wal-warning");
   }
 
-  private void applyPolicy(PostgresSourceConfig source, ReplicationSlotMonitor monitor, String amount) {
+  private void applyPolicy(PostgresSourceConfig source, PostgresSlotProbe monitor, String amount) {
     String key = "wal:" + source.name();
     String limit = "above wal-critical (" + bytes(source.walCritical()) + ")";
     if (source.walPolicy() == WalPolicy.PAUSE_AND_ALERT) {
@@ -316,7 +309,7 @@ final class OperationsMonitor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (ReplicationSlotMonitor monitor : slots.values()) {
+    for (PostgresSlotProbe monitor : slots.values()) {
       monitor.close();
     }
   }

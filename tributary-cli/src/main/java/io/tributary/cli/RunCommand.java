@@ -1,6 +1,7 @@
 package io.tributary.cli;
 
 import io.tributary.core.alert.AlertNotifier;
+import io.tributary.core.alert.AlertJournal;
 import io.tributary.core.alert.Alerts;
 import io.tributary.core.alert.WebhookNotifier;
 import io.tributary.core.check.CheckResults;
@@ -53,7 +54,8 @@ final class RunCommand implements Callable<Integer> {
     TableActivity activity = new TableActivity();
     List<SourceInfo> sourceInfos = PipelineGroup.sourceInfos(configuration);
     try (StopRequest stop = StopRequest.install("tributary-shutdown");
-        Alerts alerts = new Alerts(configuration.name(), notifiers);
+        Alerts alerts = new Alerts(configuration.name(), notifiers,
+            Optional.of(AlertJournal.of(configuration.lake().warehouse(), configuration.name())));
         Lake lake = Lake.open(configuration.lake().warehouse());
         GoldRefresher gold = configuration.models().map(models -> new GoldRefresher(lake, models, metrics)).orElse(null);
         PipelineGroup group = new PipelineGroup(lake, PipelineGroup.sources(configuration),

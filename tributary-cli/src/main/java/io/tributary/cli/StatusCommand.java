@@ -1,12 +1,16 @@
 package io.tributary.cli;
 
+import io.tributary.core.alert.Alert;
+import io.tributary.core.alert.AlertEvent;
+import io.tributary.core.alert.AlertJournal;
 import io.tributary.core.check.CheckOutcome;
 import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
 import io.tributary.core.config.TributaryConfig;
 import io.tributary.lake.CheckRecords;
 import io.tributary.lake.Checkpoint;
-import io.tributary.sources.postgres.ReplicationSlotMonitor;
+import io.tributary.core.pipeline.ReplicationSlotStatus;
+import io.tributary.sources.postgres.PostgresSlotProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,26 +88,75 @@ final class StatusCommand implements Callable<Integer> {
       if (!(source instanceof PostgresSourceConfig postgres)) {
         continue;
       }
-      try (ReplicationSlotMonitor monitor = new ReplicationSlotMonitor(PipelineGroup.settings(configuration, postgres))) {
-        Optional<ReplicationSlotMonitor.SlotState> slot = monitor.read();
+      try (PostgresSlotProbe monitor = new PostgresSlotProbe(PipelineGroup.settings(configuration, postgres),
+          Duration.ZERO)) {
+        Optional<ReplicationSlotStatus> slot = monitor.read();
         if (slot.isEmpty()) {
           out.printf("  %-16s slot %s does not exist (the next run creates it and takes a snapshot)%n", source.name(),
               postgres.slot());
           continue;
         }
-        ReplicationSlotMonitor.SlotState state = slot.get();
+        ReplicationSlotStatus state = slot.get();
         String level = state.retainedBytes() >= postgres.walCritical() ? " CRITICAL: above wal-critical"
             : state.retainedBytes() >= postgres.walWarning() ? " WARNING: above wal-warning" : "";
         out.printf("  %-16s slot %s %s, retains %s of WAL, lake %s behind the server%s%n", source.name(), state.slot(),
             state.active() ? "streaming" : "idle", OperationsMonitor.bytes(state.retainedBytes()),
-            OperationsMonitor.bytes(state.unconfirmedBytes()), level);
+            OperationsMonitor.bytes(state.lagBytes()), level);
       } catch (RuntimeException e) {
         out.printf("  %-16s slot %s cannot be read: %s%n", source.name(), postgres.slot(), e.getMessage());
       }
     }
   }
 
-  /** Failing checks and model tests, or that there are none. */
+  /**
+   * The alerts each pipeline on this lake keeps in its journal: active ones of running pipelines,
+   * and the last state of those that stopped. Returns the active alerts of running pipelines.
+   */
+  private static List<String> printAlerts(PrintWriter out, Path warehouse) {
+    List<String> active = new ArrayList<>();
+    List<AlertJournal> journals = AlertJournal.all(warehouse);
+    out.println("Alerts");
+    if (journals.isEmpty()) {
+      out.println("  (no pipeline has run with alerts on this lake)");
+    }
+    for (AlertJournal journal : journals) {
+      Optional<AlertJournal.Entry> read;
+      try {
+        read = journal.read();
+      } catch (RuntimeException e) {
+        out.printf("  %s%n", e.getMessage());
+        continue;
+      }
+      if (read.isEmpty()) {
+        continue;
+      }
+      AlertJournal.Entry entry = read.get();
+      if (!entry.live()) {
+        out.printf("  pipeline %s is not running (%s %s)%s%n", entry.pipeline(),
+            entry.running() ? "its process is gone; last alert change" : "stopped", entry.updated(),
+            entry.active().isEmpty() ? "" : ": when it stopped, " + entry.active().size() + " alerts were active ("
+                + String.join(", ", entry.active().stream().map(Alert::key).toList()) + ")");
+        continue;
+      }
+      if (entry.active().isEmpty()) {
+        out.printf("  pipeline %s: no alert is active%n", entry.pipeline());
+      }
+      for (Alert alert : entry.active()) {
+        out.printf("  %-8s %-24s %s: %s (since %s, %s)%n", alert.severity().name(), alert.key(), alert.title(),
+            alert.message(), alert.since(), Progress.duration(Duration.between(alert.since(), Instant.now())));
+        active.add("alert " + alert.key() + ": " + alert.title());
+      }
+      long resolved = entry.recent().stream().filter(AlertEvent::resolved).count();
+      if (resolved > 0) {
+        AlertEvent last = entry.recent().stream().filter(AlertEvent::resolved).reduce((a, b) -> b).orElseThrow();
+        out.printf("  pipeline %s: %d alerts resolved since it started, the last %s at %s%n", entry.pipeline(), resolved,
+            last.alert().key(), last.at());
+      }
+    }
+    return active;
+  }
+
+  /** Failing checks and model tests, active alerts, or that there are none. */
   private static void printProblems(PrintWriter out, Lake lake) {
     Map<String, CheckRecords.Stored> checks = new CheckRecords(lake).all();
     out.println("Checks");
@@ -121,7 +174,8 @@ final class StatusCommand implements Callable<Integer> {
         failing.add("tests of gold." + identifier.name() + ": " + tests);
       }
     }
-    out.println(failing.isEmpty() ? "No failing checks or tests" : "Failing");
+    failing.addAll(printAlerts(out, lake.warehouse()));
+    out.println(failing.isEmpty() ? "No failing checks, tests or active alerts" : "Failing");
     failing.forEach(problem -> out.println("  " + problem));
   }
 

@@ -14,7 +14,7 @@ import io.tributary.core.pipeline.CommitListener;
 import io.tributary.core.pipeline.PipelineState;
 import io.tributary.lake.Checkpoints;
 import io.tributary.lake.Lake;
-import io.tributary.sources.postgres.ReplicationSlotMonitor;
+import io.tributary.sources.postgres.PostgresSlotProbe;
 import io.tributary.testkit.EmbeddedPostgresServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -96,9 +96,9 @@ class OperationsIT {
               configuration.lake().pipelineSettings(), CommitListener.NONE, configuration::table);
           OperationsMonitor monitor = new OperationsMonitor(configuration, lake, group, alerts, checks,
               Duration.ofMillis(200));
-          ReplicationSlotMonitor slot = new ReplicationSlotMonitor(
+          PostgresSlotProbe slot = new PostgresSlotProbe(
               PipelineGroup.settings(configuration, (io.tributary.core.config.PostgresSourceConfig)
-                  configuration.sources().get("shop")))) {
+                  configuration.sources().get("shop")), Duration.ZERO)) {
         group.start();
         monitor.start();
         await("snapshot committed", () -> new Checkpoints(lake).read("shop")
@@ -110,9 +110,9 @@ class OperationsIT {
         }
         await("warning alert", () -> received.stream().anyMatch(body -> body.contains("\"status\":\"firing\"")
             && body.contains("\"alert\":\"wal:shop\"") && body.contains("\"severity\":\"warning\"")));
-        long unconfirmedAfterNoise = slot.read().orElseThrow().unconfirmedBytes();
+        long unconfirmedAfterNoise = slot.read().orElseThrow().lagBytes();
         await("slot confirms past the other table's WAL",
-            () -> slot.read().orElseThrow().unconfirmedBytes() < 1_000_000);
+            () -> slot.read().orElseThrow().lagBytes() < 1_000_000);
         await("retained WAL below wal-warning again, alert resolved",
             () -> received.stream().anyMatch(body -> body.contains("\"status\":\"resolved\"")
                 && body.contains("\"alert\":\"wal:shop\"")));

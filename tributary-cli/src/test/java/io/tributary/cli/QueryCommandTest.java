@@ -163,7 +163,9 @@ class QueryCommandTest {
             + "  silver.orders                               3 rows" + nl()
             + "Checks" + nl()
             + "  (none yet: run tributary check, or set checks.interval)" + nl()
-            + "No failing checks or tests" + nl());
+            + "Alerts" + nl()
+            + "  (no pipeline has run with alerts on this lake)" + nl()
+            + "No failing checks, tests or active alerts" + nl());
     assertThat(result.exit()).isZero();
   }
 

@@ -110,6 +110,9 @@ class ServerIT {
     ModelProject project = ModelProject.load(models);
     ModelActivity modelActivity = new ModelActivity(project, metrics);
     alerts = new Alerts("it", List.of());
+    alerts.raise("check:silver.items", AlertSeverity.CRITICAL, "silver.items differs from its source",
+        "2 keys differ");
+    alerts.resolve("check:silver.items", "silver.items equals its source again");
     alerts.raise("lag:shop", AlertSeverity.WARNING, "Source shop lags 12 min", "Its last commit is 12 min old");
     // As in run and demo, the servers start before the pipeline, so they see every commit.
     ServerContext context = new ServerContext("it", lake, () -> List.of(pipeline.status()),
@@ -407,6 +410,16 @@ class ServerIT {
       byte[] png = ((TakesScreenshot) ui.driver()).getScreenshotAs(OutputType.BYTES);
       Files.write(screenshots.resolve("overview.png"), png);
       assertNonTrivialImage(png);
+
+      ui.open(server.uri() + "#/alerts");
+      assertThat(ui.text("#active-alerts tr[data-alert='lag:shop']")).contains("warning")
+          .contains("Source shop lags 12 min").contains("Its last commit is 12 min old");
+      assertThat(ui.text("#recent-alerts tr[data-alert='lag:shop'][data-state='active']")).contains("active");
+      assertThat(ui.text("#recent-alerts tr[data-alert='check:silver.items'][data-state='resolved']"))
+          .contains("critical").contains("silver.items differs from its source")
+          .contains("silver.items equals its source again");
+      assertThat(ui.driver().findElements(By.cssSelector("#recent-alerts tr[data-alert]"))).hasSize(2);
+      Files.write(screenshots.resolve("alerts.png"), ((TakesScreenshot) ui.driver()).getScreenshotAs(OutputType.BYTES));
 
       ui.open(server.uri() + "#/table/silver.items?id=7");
       WebElement history = ui.await("#history-rows");

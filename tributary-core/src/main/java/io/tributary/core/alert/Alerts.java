@@ -40,14 +40,26 @@ public final class Alerts implements AutoCloseable {
   private final Deque<AlertEvent> history = new ArrayDeque<>();
   private final BlockingQueue<Delivery> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
   private final Thread sender;
+  private final Optional<AlertJournal> journal;
   private volatile boolean closed;
 
   public Alerts(String pipeline, List<AlertNotifier> notifiers) {
-    this(pipeline, notifiers, Clock.systemUTC(), Duration.ofSeconds(1));
+    this(pipeline, notifiers, Optional.empty());
+  }
+
+  /** @param journal where the active and recent alerts are kept for other processes to read */
+  public Alerts(String pipeline, List<AlertNotifier> notifiers, Optional<AlertJournal> journal) {
+    this(pipeline, notifiers, Clock.systemUTC(), Duration.ofSeconds(1), journal);
   }
 
   /** @param firstRetry the wait before the second attempt; it doubles for each further one */
   public Alerts(String pipeline, List<AlertNotifier> notifiers, Clock clock, Duration firstRetry) {
+    this(pipeline, notifiers, clock, firstRetry, Optional.empty());
+  }
+
+  private Alerts(String pipeline, List<AlertNotifier> notifiers, Clock clock, Duration firstRetry,
+      Optional<AlertJournal> journal) {
+    this.journal = requireNonNull(journal, "journal is null");
     this.pipeline = requireNonNull(pipeline, "pipeline is null");
     this.notifiers = List.copyOf(requireNonNull(notifiers, "notifiers is null"));
     this.clock = requireNonNull(clock, "clock is null");
@@ -55,6 +67,19 @@ public final class Alerts implements AutoCloseable {
     this.sender = new Thread(this::deliverLoop, "tributary-alerts");
     this.sender.setDaemon(true);
     this.sender.start();
+    record(true);
+  }
+
+  /** Writes the journal, if any, under the lock so that writes follow the changes' order. */
+  private synchronized void record(boolean running) {
+    if (journal.isEmpty()) {
+      return;
+    }
+    try {
+      journal.get().write(pipeline, running, List.copyOf(active.values()), List.copyOf(history));
+    } catch (RuntimeException e) {
+      log.warn("{}", e.getMessage());
+    }
   }
 
   /**
@@ -73,6 +98,7 @@ public final class Alerts implements AutoCloseable {
       active.put(key, alert);
       event = new AlertEvent(pipeline, alert, false, message, clock.instant());
       remember(event);
+      record(true);
     }
     log.warn("Alert {} {}: {}: {}", severity, key, title, message);
     enqueue(event);
@@ -88,6 +114,7 @@ public final class Alerts implements AutoCloseable {
       }
       event = new AlertEvent(pipeline, alert, true, message, clock.instant());
       remember(event);
+      record(true);
     }
     log.info("Alert resolved {}: {}", key, message);
     enqueue(event);
@@ -132,6 +159,7 @@ public final class Alerts implements AutoCloseable {
 
   @Override
   public void close() {
+    record(false);
     closed = true;
     sender.interrupt();
     try {

@@ -196,7 +196,7 @@
     const failing = models.reduce((n, m) => n + (m.tests || []).filter(t => !t.passed).length, 0)
       + models.filter(m => m.lastRun && m.lastRun.outcome === 'failed').length;
     const differing = checks.filter(c => c.outcome !== 'equal').length;
-    const alertCard = alerts ? '<div class="card wide" style="margin-bottom:16px"><h2>Alerts</h2>' + (alerts.active.length
+    const alertCard = alerts ? '<div class="card wide" style="margin-bottom:16px"><h2><a href="#/alerts">Alerts</a></h2>' + (alerts.active.length
       ? '<table class="data" id="alerts"><tr><th>severity</th><th>alert</th><th>since</th></tr>' + alerts.active.map(a => '<tr data-alert="'
         + esc(a.key) + '"><td>' + pill(a.severity, a.severity === 'critical' ? 'bad' : 'warn') + '</td><td><b>' + esc(a.title) + '</b><div class="muted">'
         + esc(a.message) + '</div></td><td>' + esc(ago(a.since)) + '</td></tr>').join('') + '</table>'
@@ -393,6 +393,51 @@
       : '<div class="empty" id="no-dead-letters">No dead letters: every record reached the lake.</div>') + '</div>' + detail;
   }
 
+  // One row per time an alert fired: severity, condition, since when, and when it resolved (or that it is active).
+  function alertOccurrences(alerts) {
+    const open = {}, all = [];
+    alerts.recent.slice().reverse().forEach(e => {
+      if (e.status === 'FIRING') {
+        const current = open[e.key];
+        if (current) { current.severity = e.severity; current.title = e.title; current.message = e.message; return; }
+        const occurrence = { key: e.key, severity: e.severity, title: e.title, message: e.message, since: e.at, resolved: null, resolution: '' };
+        open[e.key] = occurrence;
+        all.push(occurrence);
+      } else if (open[e.key]) {
+        open[e.key].resolved = e.at;
+        open[e.key].resolution = e.message;
+        delete open[e.key];
+      }
+    });
+    alerts.active.forEach(a => { if (!open[a.key]) all.push({ key: a.key, severity: a.severity, title: a.title, message: a.message, since: a.since, resolved: null, resolution: '' }); });
+    return all.sort((a, b) => Date.parse(b.since) - Date.parse(a.since));
+  }
+  function severityPill(severity) { return pill(severity, severity === 'critical' ? 'bad' : 'warn'); }
+  async function alertsPage(id) {
+    let alerts;
+    try { alerts = await api('/api/alerts'); } catch (e) { alerts = null; }
+    if (id !== renderId) return;
+    if (!alerts) {
+      view.innerHTML = '<h1>Alerts</h1><div class="card"><div class="empty" id="no-alerts">This process raises no alerts (configure <code>alerts:</code> in the pipeline\'s file).</div></div>';
+      return;
+    }
+    const occurrences = alertOccurrences(alerts);
+    const active = alerts.active.length
+      ? '<table class="data" id="active-alerts"><tr><th>severity</th><th>condition</th><th>since</th></tr>' + alerts.active.map(a => '<tr data-alert="'
+        + esc(a.key) + '"><td>' + severityPill(a.severity) + '</td><td><b>' + esc(a.title) + '</b> <span class="muted">' + esc(a.key) + '</span><div class="muted">'
+        + esc(a.message) + '</div></td><td>' + esc(time(a.since)) + '<div class="muted">' + esc(ago(a.since)) + '</div></td></tr>').join('') + '</table>'
+      : '<div class="empty" id="no-active-alerts">No alert is active.</div>';
+    const recent = occurrences.length
+      ? '<table class="data" id="recent-alerts"><tr><th>severity</th><th>condition</th><th>fired</th><th>resolved</th></tr>' + occurrences.map(o => '<tr data-alert="'
+        + esc(o.key) + '" data-state="' + (o.resolved ? 'resolved' : 'active') + '"><td>' + severityPill(o.severity) + '</td><td><b>' + esc(o.title)
+        + '</b> <span class="muted">' + esc(o.key) + '</span><div class="muted">' + esc(o.message) + '</div></td><td>' + esc(time(o.since))
+        + '</td><td>' + (o.resolved ? esc(time(o.resolved)) + '<div class="muted">' + esc(o.resolution) + '</div>' : pill('active', 'bad')) + '</td></tr>').join('') + '</table>'
+      : '<div class="empty">No alert fired since this process started.</div>';
+    view.innerHTML = '<h1>Alerts</h1>'
+      + '<div class="card" style="margin-bottom:16px"><h2>Active</h2>' + active + '</div>'
+      + '<div class="card"><h2>Recent</h2>' + recent + '</div>';
+  }
+
   // ---------- routing ----------
   function route() {
     clearInterval(timer);
@@ -412,6 +457,7 @@
     if (parts[0] === 'models') render = () => modelsPage(id);
     else if (parts[0] === 'commits') render = () => commitsPage(id);
     else if (parts[0] === 'dead-letters') render = () => deadLettersPage(id, parts[1]);
+    else if (parts[0] === 'alerts') render = () => alertsPage(id);
     else render = () => overview(id);
     run(render, id, true);
   }

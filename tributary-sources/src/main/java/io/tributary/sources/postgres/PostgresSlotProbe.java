@@ -12,13 +12,17 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks PostgreSQL how far the source's slot is behind ({@code pg_replication_slots}), on a connection of
- * its own, and keeps each answer for a few seconds so frequent readers (the UI polls, Prometheus scrapes)
- * do not each cost a query.
+ * its own, and keeps each answer for {@code maxAge} so frequent readers (the UI polls, Prometheus scrapes)
+ * do not each cost a query; drops the slot when the WAL policy says so. The one reader of a slot's
+ * state: the server, the operations monitor and {@code tributary status} all ask it.
  */
 public final class PostgresSlotProbe implements ReplicationSlotProbe {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresSlotProbe.class);
   private static final String QUERY = "SELECT active, "
       + "coalesce(pg_current_wal_lsn() - confirmed_flush_lsn, 0)::bigint, "
       + "coalesce(pg_current_wal_lsn() - restart_lsn, 0)::bigint, "
@@ -61,6 +65,27 @@ public final class PostgresSlotProbe implements ReplicationSlotProbe {
       closeConnection();
       throw new IllegalStateException("Cannot read replication slot " + settings.slotName() + " of source "
           + settings.name() + " at " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Drops the slot, which must not be in use; PostgreSQL can then free the WAL it held. */
+  public synchronized void drop() {
+    try {
+      if (connection == null || connection.isClosed()) {
+        connection = connect();
+      }
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+        statement.setString(1, settings.slotName());
+        statement.execute();
+      }
+      readAt = 0;
+      last = Optional.empty();
+      LOG.warn("Source {}: dropped replication slot {}", settings.name(), settings.slotName());
+    } catch (SQLException e) {
+      closeConnection();
+      throw new IllegalStateException("Cannot drop replication slot " + settings.slotName() + " of source "
+          + settings.name() + ": " + e.getMessage(), e);
     }
   }
 
