@@ -30,6 +30,7 @@ import io.tributary.sources.feed.FeedSources;
 import io.tributary.server.SourceInfo;
 import io.tributary.sources.postgres.PostgresSlotProbe;
 import io.tributary.sources.postgres.PostgresSource;
+import io.tributary.sources.postgres.PostgresCapture;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.sql.DuckDbExpressions;
 import java.nio.file.Path;
@@ -161,7 +162,8 @@ final class PipelineGroup implements AutoCloseable {
         postgres.password().map(secret -> secret.reveal()), postgres.tables(), postgres.tablePrefix(),
         postgres.slot(), postgres.publication(), postgres.heartbeatInterval(),
         postgres.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
-        work.resolve(postgres.name()));
+        work.resolve(postgres.name()),
+        postgres.capture() == io.tributary.core.config.CaptureMode.DEBEZIUM ? PostgresCapture.DEBEZIUM : PostgresCapture.PGOUTPUT);
   }
 
   synchronized void start() {

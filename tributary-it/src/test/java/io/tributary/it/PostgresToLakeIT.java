@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,8 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresToLakeIT {
   @TempDir Path work;
 
-  @Test
-  void silverEqualsTheSourceAndBronzeHoldsEveryChangeOnce() throws Exception {
+  /** Against both ways of streaming: the same lake must result. */
+  @ParameterizedTest
+  @EnumSource(PostgresCapture.class)
+  void silverEqualsTheSourceAndBronzeHoldsEveryChangeOnce(PostgresCapture capture) throws Exception {
     try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start()) {
       postgres.createDatabase("shop");
       ShopFixture shop = new ShopFixture(42);
@@ -41,7 +45,7 @@ class PostgresToLakeIT {
 
       try (Lake lake = Lake.open(work.resolve("lake"));
           IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
-        Pipeline pipeline = new Pipeline(source(postgres), writer, new PipelineSettings(Duration.ofMillis(300), 500, 2_000));
+        Pipeline pipeline = new Pipeline(source(postgres, capture), writer, new PipelineSettings(Duration.ofMillis(300), 500, 2_000));
         pipeline.start();
         // Changes made before the snapshot starts would be read by it, not audited as changes.
         Awaits.until(Duration.ofMinutes(1), "the initial snapshot to be committed",
@@ -171,11 +175,11 @@ class PostgresToLakeIT {
         .map(record -> String.valueOf(record.getField("value"))).findFirst().orElse("?");
   }
 
-  private PostgresSource source(EmbeddedPostgresServer postgres) {
+  private PostgresSource source(EmbeddedPostgresServer postgres, PostgresCapture capture) {
     return new PostgresSource(new PostgresSourceSettings(
         "shop", postgres.host(), postgres.port(), "shop", "postgres", java.util.Optional.of("postgres"),
         List.of("public.customers", "public.page_views"), "", "tributary_shop", "tributary_shop",
-        Duration.ofSeconds(1), SnapshotMode.INITIAL, work.resolve("source")));
+        Duration.ofSeconds(1), SnapshotMode.INITIAL, work.resolve("source"), capture));
   }
 
   private static long count(Connection connection, String table) throws Exception {

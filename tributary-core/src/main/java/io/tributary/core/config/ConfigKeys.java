@@ -96,6 +96,11 @@ public final class ConfigKeys {
       ValueTypes.duration(), Duration.ofSeconds(10),
       "How often the source reports progress while the captured tables are quiet, so the slot can "
           + "release WAL written by other tables.");
+  static final ConfigKey<CaptureMode> POSTGRES_CAPTURE = ConfigKey.optional("capture",
+      ValueTypes.choice(CaptureMode.class), PostgresSourceConfig.DEFAULT_CAPTURE,
+      "How changes are streamed: `pgoutput` decodes the replication stream in Tributary (several times faster; "
+          + "Debezium still reads the initial snapshot), `debezium` streams through the Debezium engine. Either "
+          + "continues a lake the other wrote.");
   static final ConfigKey<SnapshotMode> POSTGRES_SNAPSHOT = ConfigKey.optional("snapshot",
       ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
       "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
@@ -407,6 +412,6 @@ public final class ConfigKeys {
   public static List<ConfigKey<?>> postgres() {
     return List.of(SOURCE_TYPE, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DATABASE, POSTGRES_USER, POSTGRES_PASSWORD,
         POSTGRES_TABLES, POSTGRES_TABLE_PREFIX, POSTGRES_SLOT, POSTGRES_PUBLICATION, POSTGRES_HEARTBEAT_INTERVAL,
-        POSTGRES_SNAPSHOT, POSTGRES_WAL_WARNING, POSTGRES_WAL_CRITICAL, POSTGRES_WAL_POLICY);
+        POSTGRES_SNAPSHOT, POSTGRES_CAPTURE, POSTGRES_WAL_WARNING, POSTGRES_WAL_CRITICAL, POSTGRES_WAL_POLICY);
   }
 }

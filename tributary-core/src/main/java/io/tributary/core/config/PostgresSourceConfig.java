@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param walWarning bytes of WAL retained by the slot above which a warning alert is raised
  * @param walCritical bytes of WAL retained by the slot at which {@code walPolicy} applies
  * @param walPolicy what happens at {@code walCritical}
+ * @param capture how changes are streamed
  */
 public record PostgresSourceConfig(
     String name,
@@ -44,8 +45,11 @@ public record PostgresSourceConfig(
     SnapshotMode snapshot,
     long walWarning,
     long walCritical,
-    WalPolicy walPolicy)
+    WalPolicy walPolicy,
+    CaptureMode capture)
     implements SourceConfig {
+  /** Default of {@code capture}. */
+  public static final CaptureMode DEFAULT_CAPTURE = CaptureMode.PGOUTPUT;
   /** Default of {@code wal-warning}: 1 GB. */
   public static final long DEFAULT_WAL_WARNING = 1L << 30;
   /** Default of {@code wal-critical}: 10 GB. */
@@ -67,6 +71,7 @@ public record PostgresSourceConfig(
     requireNonNull(heartbeatInterval, "heartbeatInterval is null");
     requireNonNull(snapshot, "snapshot is null");
     requireNonNull(walPolicy, "walPolicy is null");
+    requireNonNull(capture, "capture is null");
     if (walWarning < 1 || walCritical < walWarning) {
       throw new IllegalArgumentException("Invalid WAL thresholds for source " + name + ": warning " + walWarning
           + " bytes, critical " + walCritical + " bytes (need 0 < wal-warning <= wal-critical)");
@@ -87,6 +92,14 @@ public record PostgresSourceConfig(
           "Invalid heartbeat interval for source " + name + ": " + heartbeatInterval + " (must be positive)");
     }
     tables = List.copyOf(tables);
+  }
+
+  /** A source streaming with the default {@code capture}. */
+  public PostgresSourceConfig(String name, String host, int port, String database, String user,
+      Optional<Secret> password, List<String> tables, String tablePrefix, String slot, String publication,
+      Duration heartbeatInterval, SnapshotMode snapshot, long walWarning, long walCritical, WalPolicy walPolicy) {
+    this(name, host, port, database, user, password, tables, tablePrefix, slot, publication, heartbeatInterval,
+        snapshot, walWarning, walCritical, walPolicy, DEFAULT_CAPTURE);
   }
 
   /** A source with the default WAL thresholds and policy. */

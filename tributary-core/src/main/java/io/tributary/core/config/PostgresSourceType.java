@@ -52,7 +52,7 @@ final class PostgresSourceType implements SourceType {
     return new PostgresSourceConfig(name, host, port, database, user, password,
         tables.stream().map(TableRef::qualifiedName).toList(), prefix, slot, publication,
         section.get(POSTGRES_HEARTBEAT_INTERVAL), section.get(POSTGRES_SNAPSHOT), walWarning, walCritical,
-        section.get(ConfigKeys.POSTGRES_WAL_POLICY));
+        section.get(ConfigKeys.POSTGRES_WAL_POLICY), section.get(ConfigKeys.POSTGRES_CAPTURE));
   }
 
   /** Both names are valid characters by construction; only PostgreSQL's length limit can be exceeded. */

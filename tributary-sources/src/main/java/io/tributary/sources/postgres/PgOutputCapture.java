@@ -559,7 +559,8 @@ final class PgOutputCapture implements AutoCloseable {
     log.warn("Source {}: change of {} at {} sent to the dead letters: {}", settings.name(), table.sourceTable(),
         position.sortKey(), reason);
     remember(position);
-    sink.reject(new DeadLetter(table.schema().table(), key, position, table.sourceTable() + " at " + position.sortKey(),
+    String location = table.sourceTable() + " at LSN " + LogSequenceNumber.valueOf(changeLsn).asString();
+    sink.reject(new DeadLetter(table.schema().table(), key, position, location,
         Optional.empty(), Optional.of(column), Optional.ofNullable(value), reason));
   }
 

@@ -37,7 +37,7 @@ public record PostgresSourceSettings(
     Path workDirectory,
     PostgresCapture capture) {
   /** How changes are streamed unless the configuration says otherwise. */
-  public static final PostgresCapture DEFAULT_CAPTURE = PostgresCapture.DEBEZIUM;
+  public static final PostgresCapture DEFAULT_CAPTURE = PostgresCapture.PGOUTPUT;
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
   private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
