@@ -21,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -74,10 +75,19 @@ final class Bench {
   /** A pipeline file for {@code tables} of the bench database, writing to {@code warehouse}. */
   static Path writeConfig(Path directory, EmbeddedPostgresServer server, Path warehouse, List<String> tables,
       String commitInterval, String snapshot) {
+    return writeConfig(directory, server, warehouse, tables, commitInterval, snapshot, Optional.empty());
+  }
+
+  /** The same, with the PostgreSQL source's {@code capture} when given. */
+  static Path writeConfig(Path directory, EmbeddedPostgresServer server, Path warehouse, List<String> tables,
+      String commitInterval, String snapshot, Optional<String> capture) {
     String yaml = "name: bench\n"
         + "lake:\n"
         + "  warehouse: " + warehouse + "\n"
         + "  commit-interval: " + commitInterval + "\n"
+        // Any free port: a fixed one may be taken on a shared machine, and the bench does not use the server.
+        + "server:\n"
+        + "  listen: 127.0.0.1:0\n"
         + "sources:\n"
         + "  " + SOURCE + ":\n"
         + "    type: postgres\n"
@@ -86,7 +96,8 @@ final class Bench {
         + "    database: " + DATABASE + "\n"
         + "    user: " + EmbeddedPostgresServer.USER + "\n"
         + "    tables: [" + String.join(", ", tables) + "]\n"
-        + "    snapshot: " + snapshot + "\n";
+        + "    snapshot: " + snapshot + "\n"
+        + capture.map(mode -> "    capture: " + mode + "\n").orElse("");
     Path file = directory.resolve("bench.yaml");
     try {
       Files.createDirectories(directory);

@@ -14,6 +14,7 @@ import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.lake.IcebergLakeWriter;
 import io.tributary.lake.Lake;
 import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.postgres.PostgresCapture;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.testkit.EmbeddedPostgresServer;
@@ -57,7 +58,8 @@ public final class Stages {
     long seed = 100_000;
     int transaction = 1_000;
     Optional<Path> dir = Optional.empty();
-    List<String> only = new ArrayList<>(List.of("recvlogical", "pgjdbc", "debezium", "source", "lake"));
+    List<String> only = new ArrayList<>(List.of("recvlogical", "pgjdbc", "debezium", "source", "lake", "fast-source",
+        "fast-lake"));
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--changes" -> changes = Long.parseLong(Bench.arg(args, ++i, "--changes").replace("_", ""));
@@ -67,7 +69,7 @@ public final class Stages {
         case "--dir" -> dir = Optional.of(Path.of(Bench.arg(args, ++i, "--dir")).toAbsolutePath());
         case "--help", "-h" -> {
           System.out.println("bench/stages.sh [--changes 1000000] [--seed-rows 100000] [--transaction 1000] "
-              + "[--only recvlogical,pgjdbc,debezium,source,lake] [--dir DIR]");
+              + "[--only recvlogical,pgjdbc,debezium,source,lake,fast-source,fast-lake] [--dir DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("Invalid argument " + args[i] + " (--help lists the options)");
@@ -102,10 +104,20 @@ public final class Stages {
         stages.put("debezium", new DebeziumStage(server, work.resolve("debezium")));
       }
       if (only.contains("source")) {
-        stages.put("source", new PipelineStage(server, work.resolve("source"), "stage_source", Optional.empty()));
+        stages.put("source", new PipelineStage(server, work.resolve("source"), "stage_source", Optional.empty(),
+            PostgresCapture.DEBEZIUM));
       }
       if (only.contains("lake")) {
-        stages.put("lake", new PipelineStage(server, work.resolve("lake"), "stage_lake", Optional.of(work.resolve("lake/lake"))));
+        stages.put("lake", new PipelineStage(server, work.resolve("lake"), "stage_lake", Optional.of(work.resolve("lake/lake")),
+            PostgresCapture.DEBEZIUM));
+      }
+      if (only.contains("fast-source")) {
+        stages.put("fast-source", new PipelineStage(server, work.resolve("fast-source"), "stage_fast_source", Optional.empty(),
+            PostgresCapture.PGOUTPUT));
+      }
+      if (only.contains("fast-lake")) {
+        stages.put("fast-lake", new PipelineStage(server, work.resolve("fast-lake"), "stage_fast_lake",
+            Optional.of(work.resolve("fast-lake/lake")), PostgresCapture.PGOUTPUT));
       }
       for (Map.Entry<String, Stage> stage : stages.entrySet()) {
         long started = System.nanoTime();
@@ -142,7 +154,9 @@ public final class Stages {
       Map<String, String> labels = Map.of(
           "debezium", "Debezium embedded engine, counting consumer",
           "source", "+ Tributary source + pipeline, counting lake writer",
-          "lake", "+ IcebergLakeWriter (raw, bronze, silver, checkpoint)");
+          "lake", "+ IcebergLakeWriter (raw, bronze, silver, checkpoint)",
+          "fast-source", "pgoutput fast path: source + pipeline, counting writer",
+          "fast-lake", "pgoutput fast path + IcebergLakeWriter");
       for (Map.Entry<String, Stage> stage : stages.entrySet()) {
         double seconds = stage.getValue().run(changes, Duration.ofMinutes(30));
         print(labels.get(stage.getKey()), seconds, changes);
@@ -264,13 +278,15 @@ public final class Stages {
     private final Path directory;
     private final String slot;
     private final Optional<Path> lake;
+    private final PostgresCapture capture;
     private volatile Position committed;
 
-    PipelineStage(EmbeddedPostgresServer server, Path directory, String slot, Optional<Path> lake) {
+    PipelineStage(EmbeddedPostgresServer server, Path directory, String slot, Optional<Path> lake, PostgresCapture capture) {
       this.server = server;
       this.directory = directory;
       this.slot = slot;
       this.lake = lake;
+      this.capture = capture;
     }
 
     @Override
@@ -303,7 +319,7 @@ public final class Stages {
       };
       PostgresSource source = new PostgresSource(new PostgresSourceSettings(Bench.SOURCE, server.host(), server.port(),
           Bench.DATABASE, EmbeddedPostgresServer.USER, Optional.of("postgres"), List.of("public." + Workload.TABLE), "",
-          slot, PUBLICATION, Duration.ofSeconds(10), SnapshotMode.INITIAL, directory.resolve("work")));
+          slot, PUBLICATION, Duration.ofSeconds(10), SnapshotMode.INITIAL, directory.resolve("work"), capture));
       Pipeline pipeline = new Pipeline(source, writer, new PipelineSettings(Duration.ofSeconds(2), 50_000, 100_000));
       AtomicReference<Throwable> failure = new AtomicReference<>();
       long started = System.nanoTime();

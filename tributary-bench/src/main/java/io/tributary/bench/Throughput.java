@@ -35,8 +35,10 @@ public final class Throughput {
     String commitInterval = "2s";
     Optional<Path> jfr = Optional.empty();
     Optional<Path> dir = Optional.empty();
+    Optional<String> capture = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--capture" -> capture = Optional.of(Bench.arg(args, ++i, "--capture"));
         case "--changes" -> changes = Long.parseLong(Bench.arg(args, ++i, "--changes").replace("_", ""));
         case "--transaction" -> transaction = Integer.parseInt(Bench.arg(args, ++i, "--transaction"));
         case "--seed-rows" -> seed = Long.parseLong(Bench.arg(args, ++i, "--seed-rows").replace("_", ""));
@@ -46,7 +48,7 @@ public final class Throughput {
         case "--dir" -> dir = Optional.of(Path.of(Bench.arg(args, ++i, "--dir")).toAbsolutePath());
         case "--help", "-h" -> {
           System.out.println("bench/throughput.sh [--changes 1000000] [--transaction 1000] [--seed-rows 100000] "
-              + "[--heap 1g] [--commit-interval 2s] [--jfr FILE] [--dir DIR]");
+              + "[--heap 1g] [--commit-interval 2s] [--capture pgoutput|debezium] [--jfr FILE] [--dir DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("Invalid argument " + args[i] + " (--help lists the options)");
@@ -58,6 +60,7 @@ public final class Throughput {
     }
     Path work = dir.orElse(Files.createTempDirectory("tributary-throughput"));
     Map<String, Object> result = new LinkedHashMap<>();
+    result.put("capture", capture.orElse("default"));
     result.put("bench", "throughput");
     result.put("machine", Bench.machine());
 
@@ -90,7 +93,8 @@ public final class Throughput {
 
       // Tributary: snapshot of the seed rows first, then the timed stream.
       Path warehouse = work.resolve("lake");
-      Path config = Bench.writeConfig(work, server, warehouse, List.of("public." + Workload.TABLE), commitInterval, "initial");
+      Path config = Bench.writeConfig(work, server, warehouse, List.of("public." + Workload.TABLE), commitInterval, "initial",
+          capture);
       TributaryProcess.Memory streamingMemory;
       long committedNanos;
       long lakeNanos;
