@@ -74,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
               + "tables there%n", source, at));
       out.flush();
       Instant started = Instant.now();
-      SnapshotMeter meter = new SnapshotMeter("replay", plan.lines());
+      SnapshotMeter meter = new SnapshotMeter("replay", plan.lines(), false);
       meter.line(0, started);
       Instant[] next = {started.plus(PROGRESS_EVERY)};
       List<LakeReplay.Result> results = replay.run(plan, (done, total) -> {

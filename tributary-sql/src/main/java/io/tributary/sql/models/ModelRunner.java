@@ -169,6 +169,13 @@ public final class ModelRunner {
           result.recomputedKeys().map(keys -> " (" + keys + " keys recomputed)").orElse(""),
           result.snapshotId().map(String::valueOf).orElse("none"), result.duration().toMillis());
     } catch (RuntimeException e) {
+      if (interrupted(e)) {
+        // A stopping process interrupts the refresh: not the model's failure, and it runs again on the next start.
+        Thread.currentThread().interrupt();
+        LOG.info("Model {} was interrupted (the process is stopping); {} keeps its previous rows", model.name(),
+            model.table());
+        return ModelRunResult.skipped(model.name(), "interrupted: the process is stopping");
+      }
       String message = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getName());
       result = ModelRunResult.failed(model.name(), elapsed(start), message);
       LOG.error("Model {} failed, {} keeps its previous rows: {}", model.name(), model.table(), message, e);
@@ -178,6 +185,20 @@ public final class ModelRunner {
       lastTests.put(model.name(), test(model));
     }
     return result;
+  }
+
+  /** Whether {@code error} comes from an interrupt of the running thread rather than from the model. */
+  private static boolean interrupted(Throwable error) {
+    if (Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.nio.channels.ClosedByInterruptException || cause instanceof InterruptedException
+          || cause instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs the model's tests against its gold table; failures are logged at ERROR with count and sample. */

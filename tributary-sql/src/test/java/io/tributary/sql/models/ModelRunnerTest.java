@@ -111,6 +111,28 @@ class ModelRunnerTest {
   }
 
   @Test
+  void aRunInterruptedByAStoppingProcessIsSkippedNotFailed() throws IOException {
+    ModelProject project = project("base.sql", "SELECT id, status FROM silver.orders");
+    assertThat(runner.run(project.models().get(0)).succeeded()).isTrue();
+    List<List<Object>> before = sorted(SilverTables.rows(gold("base")));
+    silver.upsert(orders, List.of(SilverTables.order(orders, 14, 3L, "new", "1.00")), List.of());
+
+    Thread.currentThread().interrupt();
+    ModelRunResult interrupted;
+    try {
+      interrupted = runner.run(project.models().get(0));
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(interrupted.outcome()).isEqualTo(ModelRunResult.Outcome.SKIPPED);
+    assertThat(interrupted.error()).contains("interrupted: the process is stopping");
+    assertThat(runner.lastResults().get("base").outcome()).isEqualTo(ModelRunResult.Outcome.SUCCEEDED);
+    assertThat(sorted(SilverTables.rows(gold("base")))).isEqualTo(before);
+    assertThat(runner.run(project.models().get(0)).succeeded()).isTrue();
+  }
+
+  @Test
   void aFailedModelKeepsThePreviousTableAndSkipsItsDependents() throws IOException {
     ModelProject good = project("base.sql", "SELECT id, status FROM silver.orders",
         "child.sql", "SELECT count(*) AS n FROM gold.base", "other.sql", "SELECT id FROM silver.clients");
