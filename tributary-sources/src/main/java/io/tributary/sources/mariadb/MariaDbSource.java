@@ -69,7 +69,7 @@ public final class MariaDbSource implements Source {
     RecordConverter converter = new RecordConverter(settings.name(), settings.tablePrefix(), "db", table -> true,
         MariaDbSource::transactionId);
     capture = new DebeziumCapture(settings.name(), converter, new BinlogPositions(resumeAfter));
-    capture.start(engineProperties(history, recoverHistory), resumeAfter, sink);
+    capture.start(engineProperties(history, recoverHistory), resumeAfter, explainingHistoryMismatch(sink, history));
     log.info("Source {}: capturing {} from {} at {}:{} ({})", settings.name(), settings.tables(), settings.server().displayName(),
         settings.host(), settings.port(), resumeAfter.map(position -> "resuming after " + position.sortKey()).orElse(
             settings.snapshotMode() == SnapshotMode.INITIAL ? "initial snapshot first" : "no snapshot"));
@@ -90,6 +90,46 @@ public final class MariaDbSource implements Source {
       capture.close();
       log.info("Source {}: stopped", settings.name());
     }
+  }
+
+  /**
+   * Debezium stops when a row has more or fewer columns than the schema history says the table had
+   * at that point of the binlog, and tells to restart it in recovery mode; here that means the history
+   * was lost (and rebuilt from the tables' current definitions) or restored from an older copy while
+   * the binlog still holds rows written before a later schema change. Say so, and what to do.
+   */
+  private ChangeSink explainingHistoryMismatch(ChangeSink sink, Path history) {
+    return new ChangeSink() {
+      @Override
+      public void accept(io.tributary.api.ChangeEvent event) throws InterruptedException {
+        sink.accept(event);
+      }
+
+      @Override
+      public void reject(io.tributary.api.DeadLetter deadLetter) throws InterruptedException {
+        sink.reject(deadLetter);
+      }
+
+      @Override
+      public void progress(Position position) throws InterruptedException {
+        sink.progress(position);
+      }
+
+      @Override
+      public void failed(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        if (message.contains("internal schema size")) {
+          sink.failed(new IllegalStateException("Cannot decode the binlog of source " + settings.name()
+              + ": its rows do not match the table definitions in the schema history " + history
+              + ", which was lost and rebuilt from the tables' current definitions, or restored from an older copy, "
+              + "while the binlog still holds rows written before a later schema change (restore the history file "
+              + "that was in use, or start a new lake, or remove the source's tables from it, to capture again from a "
+              + "snapshot); " + message, error));
+        } else {
+          sink.failed(error);
+        }
+      }
+    };
   }
 
   /** The sequence number of the change's GTID ({@code domain-server-sequence} or {@code uuid:sequence}), else 0. */
