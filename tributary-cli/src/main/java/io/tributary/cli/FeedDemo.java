@@ -214,7 +214,7 @@ final class FeedDemo {
       if (api != null) {
         awaitCatchUp(group, api, Duration.ofSeconds(60));
       } else {
-        awaitCatchUp(group, fed.get(), Duration.ofSeconds(30));
+        awaitCatchUp(group, fed.get(), Duration.ofSeconds(60));
       }
       group.close();
       if (api != null) {
@@ -225,7 +225,10 @@ final class FeedDemo {
     }
   }
 
-  /** Waits until the pipelines committed {@code records} changes, or nothing moved for ten seconds. */
+  /**
+   * Waits until the pipelines committed {@code records} changes, or nothing moved for ten seconds
+   * after something did (a slow start is waited for).
+   */
   private static void awaitCatchUp(PipelineGroup group, long records, Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     long last = -1;
@@ -238,7 +241,8 @@ final class FeedDemo {
       if (committed != last) {
         last = committed;
         moved = Instant.now();
-      } else if (Duration.between(moved, Instant.now()).toSeconds() >= 10) {
+      } else if (committed > 0 && Duration.between(moved, Instant.now()).toSeconds() >= 10) {
+        // Moved before, then stood still: some records were rejected (see errors.<table>).
         return;
       }
       Thread.sleep(250);

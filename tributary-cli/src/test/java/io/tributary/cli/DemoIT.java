@@ -105,7 +105,7 @@ class DemoIT {
     ObjectMapper json = new ObjectMapper();
 
     Path filesLake = directory.resolve("files-lake");
-    String files = demo(filesLake, "4s", "--scenario", "files");
+    String files = demo(filesLake, "6s", "--scenario", "files");
     Path in = filesLake.resolve("_demo/files/in");
     assertThat(files)
         .contains("Dropping JSON lines files of users into " + in + " (read files move to " + filesLake.resolve("_demo/files/done"))
@@ -137,7 +137,7 @@ class DemoIT {
     }
 
     Path kafkaLake = directory.resolve("kafka-lake");
-    String kafka = demo(kafkaLake, "4s", "--scenario", "kafka-clients");
+    String kafka = demo(kafkaLake, "5s", "--scenario", "kafka-clients");
     Path published = kafkaLake.resolve("_demo/kafka-clients/published.jsonl");
     assertThat(kafka)
         .contains("Starting a Kafka broker (in-process, log in " + kafkaLake.resolve("_demo/kafka-clients/kafka") + ")")
