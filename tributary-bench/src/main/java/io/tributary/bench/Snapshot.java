@@ -1,10 +1,17 @@
 package io.tributary.bench;
 
 import io.tributary.testkit.EmbeddedPostgresServer;
+import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.sources.postgres.snapshot.ChunkedSnapshotReader;
+import io.tributary.sources.postgres.snapshot.ExportedSnapshot;
+import io.tributary.sources.postgres.snapshot.PgConnections;
+import io.tributary.sources.postgres.snapshot.SnapshotSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,14 +36,21 @@ public final class Snapshot {
     String heap = "1g";
     Optional<Path> jfr = Optional.empty();
     Optional<Path> dir = Optional.empty();
+    boolean readerOnly = false;
+    int threads = 2;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rows" -> rows = Long.parseLong(Bench.arg(args, ++i, "--rows").replace("_", ""));
         case "--heap" -> heap = Bench.arg(args, ++i, "--heap");
         case "--jfr" -> jfr = Optional.of(Path.of(Bench.arg(args, ++i, "--jfr")).toAbsolutePath());
         case "--dir" -> dir = Optional.of(Path.of(Bench.arg(args, ++i, "--dir")).toAbsolutePath());
+        case "--reader-only" -> readerOnly = true;
+        case "--threads" -> threads = Integer.parseInt(Bench.arg(args, ++i, "--threads"));
         case "--help", "-h" -> {
-          System.out.println("bench/snapshot.sh [--rows 5000000] [--heap 1g] [--jfr FILE] [--dir DIR]");
+          System.out.println("bench/snapshot.sh [--rows 5000000] [--heap 1g] [--jfr FILE] [--dir DIR] [--threads 2]"
+              + " [--reader-only]");
+          System.out.println("  --threads N     connections of the chunked snapshot reader (the reader alone, in this JVM)");
+          System.out.println("  --reader-only   only the chunked reader into a counting consumer, against binary COPY");
           return;
         }
         default -> throw new IllegalArgumentException("Invalid argument " + args[i] + " (--help lists the options)");
@@ -76,6 +90,32 @@ public final class Snapshot {
 
       List<Double> copySeconds = new ArrayList<>();
       copySeconds.add(copy(server));
+      double readerSeconds = readerAlone(server, threads, rows);
+      if (readerOnly) {
+        copySeconds.add(copy(server));
+        double copyRate = rows / copySeconds.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-52s %10s %12s%n", "", "seconds", "rows/s");
+        printReader(readerSeconds, rows, threads, copyRate);
+        for (int i = 0; i < copySeconds.size(); i++) {
+          System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "COPY TO STDOUT (FORMAT binary) > /dev/null, "
+              + (i == 0 ? "before" : "after"), copySeconds.get(i), rows / copySeconds.get(i));
+        }
+        System.out.printf(Locale.ROOT, "Load average (1 min) at start %.1f, at end %.1f on %d cores%n",
+            (Double) ((Map<?, ?>) result.get("machine")).get("load_average_at_start"), Bench.loadAverage(),
+            Runtime.getRuntime().availableProcessors());
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("reader_threads", threads);
+        figures.put("reader_seconds", readerSeconds);
+        figures.put("reader_rows_per_second", rows / readerSeconds);
+        figures.put("copy_binary_seconds", copySeconds);
+        figures.put("copy_binary_rows_per_second", copyRate);
+        figures.put("reader_ratio", rows / readerSeconds / copyRate);
+        result.put("figures", figures);
+        result.put("load_average_at_end", Bench.loadAverage());
+        System.out.println("Result: " + Bench.writeResult("snapshot-reader", result));
+        return;
+      }
 
       Path warehouse = work.resolve("lake");
       Path config = Bench.writeConfig(work, server, warehouse, List.of("public." + TABLE), "2s", "initial");
@@ -121,6 +161,7 @@ public final class Snapshot {
         System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "COPY TO STDOUT (FORMAT binary) > /dev/null, "
             + (i == 0 ? "before" : "after"), copySeconds.get(i), rows / copySeconds.get(i));
       }
+      printReader(readerSeconds, rows, threads, copyRate);
       System.out.printf(Locale.ROOT, "Ratio Tributary / binary COPY (best): %.3f (goal >= 0.5)%n", tributaryRate / copyRate);
       Bench.printMemory(memory, heap);
       System.out.printf(Locale.ROOT, "Load average (1 min) at start %.1f, at end %.1f on %d cores%n",
@@ -134,6 +175,10 @@ public final class Snapshot {
       figures.put("copy_binary_seconds", copySeconds);
       figures.put("copy_binary_rows_per_second", copyRate);
       figures.put("ratio", tributaryRate / copyRate);
+      figures.put("reader_threads", threads);
+      figures.put("reader_seconds", readerSeconds);
+      figures.put("reader_rows_per_second", rows / readerSeconds);
+      figures.put("reader_ratio", rows / readerSeconds / copyRate);
       figures.put("goal_ratio", 0.5);
       result.put("figures", figures);
       result.put("memory", Bench.memoryJson(memory, heap));
@@ -142,6 +187,40 @@ public final class Snapshot {
       Path file = Bench.writeResult("snapshot", result);
       System.out.println("Result: " + file);
     }
+  }
+
+  private static void printReader(double seconds, long rows, int threads, double copyRate) {
+    System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "Chunked reader alone (" + threads
+        + " connections, COPY text parsed) -> counting", seconds, rows / seconds);
+    System.out.printf(Locale.ROOT, "Ratio chunked reader alone / binary COPY (best): %.3f%n", rows / seconds / copyRate);
+  }
+
+  /**
+   * The chunked snapshot reader in this JVM at a fresh exported snapshot, every row parsed into text values and
+   * counted: what the reader takes on its own, without decoding or the lake.
+   */
+  private static double readerAlone(EmbeddedPostgresServer server, int threads, long rows) throws Exception {
+    PgConnections connections = new PgConnections(new PostgresSourceSettings(Bench.SOURCE, server.host(), server.port(),
+        Bench.DATABASE, EmbeddedPostgresServer.USER, Optional.of("postgres"), List.of("public." + TABLE), "",
+        "bench_reader", "bench_reader_pub", Duration.ofSeconds(10), SnapshotMode.INITIAL, Path.of("unused")),
+        "bench-reader");
+    long[] count = {0};
+    long[] bytes = {0};
+    long start = System.nanoTime();
+    try (ExportedSnapshot snapshot = ExportedSnapshot.create(connections.openReplication(), "bench_reader", true)) {
+      new ChunkedSnapshotReader(Bench.SOURCE, connections, new SnapshotSettings(threads,
+          SnapshotSettings.DEFAULT_CHUNK_ROWS, SnapshotSettings.DEFAULT_BUFFER_BYTES))
+          .read(snapshot.snapshotName(), List.of("public." + TABLE), (catalog, table) -> values -> values[4].length(),
+              (table, row, value) -> {
+                count[0]++;
+                bytes[0] += value;
+              }, snapshot::close);
+    }
+    long nanos = System.nanoTime() - start;
+    if (count[0] != rows) {
+      throw new IllegalStateException("Chunked reader read " + count[0] + " rows, expected " + rows);
+    }
+    return Bench.seconds(nanos);
   }
 
   private static double copy(EmbeddedPostgresServer server) {

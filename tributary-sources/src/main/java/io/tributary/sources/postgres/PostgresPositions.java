@@ -14,7 +14,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * changes inside one. Both are the same when the slot sends a change again, which is what lets the
  * lake skip it.
  */
-final class PostgresPositions implements PositionScheme {
+public final class PostgresPositions implements PositionScheme {
   private long snapshotRows;
   private String groupBase;
   private int groupIndex;
@@ -36,7 +36,7 @@ final class PostgresPositions implements PositionScheme {
     Position position;
     if (inSnapshot(offset) || isLastSnapshotRecord(offset)) {
       long row = heartbeat ? snapshotRows : ++snapshotRows;
-      position = new Position("0:" + decimal16(row), token, !isLastSnapshotRecord(offset));
+      position = new Position(snapshotSortKey(row), token, !isLastSnapshotRecord(offset));
     } else if (heartbeat) {
       // Below every change of a later transaction, whose keys start with a commit LSN at least this one.
       position = new Position("1:" + hex(longValue(offset.get("lsn_commit"))) + hex(0), token, false);
@@ -53,6 +53,11 @@ final class PostgresPositions implements PositionScheme {
     }
     lastToken = token;
     return position;
+  }
+
+  /** The sort key of the {@code row}th row of a snapshot (from 1; 0 before the first): {@code 0:<row>}. */
+  public static String snapshotSortKey(long row) {
+    return "0:" + decimal16(row);
   }
 
   static boolean inSnapshot(Map<String, ?> offset) {

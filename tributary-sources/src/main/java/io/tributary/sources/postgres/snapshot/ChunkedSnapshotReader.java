@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,11 +43,26 @@ public final class ChunkedSnapshotReader {
   /** ...or this many rows. */
   private static final int BATCH_ROWS = 4096;
 
-  /** Turns a row's text values into what the consumer takes; runs on the reading threads, so it must be thread-safe. */
+  /** Prepares, once per table, how its rows are turned into what the consumer takes. */
+  @FunctionalInterface
+  public interface Mapping<R> {
+    /**
+     * Called on the planning thread with a connection inside the snapshot's transaction, for catalog queries
+     * (the types of the columns, say); the connection must not be kept.
+     */
+    RowMapper<R> prepare(Connection catalog, SnapshotTable table) throws SQLException;
+  }
+
+  /** Turns one table's rows into what the consumer takes; runs on the reading threads, so it must be thread-safe. */
   @FunctionalInterface
   public interface RowMapper<R> {
     /** {@code values} in column order, null for SQL NULL; the array is reused after the call returns. */
-    R map(SnapshotTable table, String[] values);
+    R map(String[] values);
+  }
+
+  /** A row mapping that keeps the text values as they are. */
+  public static Mapping<String[]> text() {
+    return (catalog, table) -> String[]::clone;
   }
 
   /** Takes the rows, one at a time, on the thread that called {@link #read}. */
@@ -90,11 +106,11 @@ public final class ChunkedSnapshotReader {
    *     connection may be closed or used for streaming
    * @throws IllegalStateException when a table cannot be read (the message names it and the chunk)
    */
-  public <R> Result read(String snapshotName, List<String> tables, RowMapper<R> mapper, RowConsumer<R> consumer,
+  public <R> Result read(String snapshotName, List<String> tables, Mapping<R> mapping, RowConsumer<R> consumer,
       Runnable imported) throws InterruptedException {
     requireNonNull(snapshotName, "snapshotName is null");
     requireNonNull(tables, "tables is null");
-    requireNonNull(mapper, "mapper is null");
+    requireNonNull(mapping, "mapping is null");
     requireNonNull(consumer, "consumer is null");
     requireNonNull(imported, "imported is null");
     long started = System.nanoTime();
@@ -108,10 +124,12 @@ public final class ChunkedSnapshotReader {
       imported.run();
       List<SnapshotTable> planned = new ArrayList<>();
       Queue<SnapshotChunk> chunks = new ConcurrentLinkedQueue<>();
+      Map<SnapshotTable, RowMapper<R>> mappers = new IdentityHashMap<>();
       boolean tidRanges = serverVersion(opened.get(0)) >= 140000;
       for (String table : tables) {
         SnapshotTable described = describe(opened.get(0), table);
         planned.add(described);
+        mappers.put(described, mapping.prepare(opened.get(0), described));
         chunks.addAll(plan(opened.get(0), described, tidRanges));
       }
       int chunkCount = chunks.size();
@@ -121,7 +139,7 @@ public final class ChunkedSnapshotReader {
       handoff.producers(workers);
       for (int i = 0; i < workers; i++) {
         Connection connection = opened.get(i);
-        Thread thread = new Thread(() -> work(connection, chunks, mapper, handoff), "tributary-" + source + "-snapshot-" + i);
+        Thread thread = new Thread(() -> work(connection, chunks, mappers, handoff), "tributary-" + source + "-snapshot-" + i);
         thread.setDaemon(true);
         threads.add(thread);
         thread.start();
@@ -265,13 +283,14 @@ public final class ChunkedSnapshotReader {
     return chunks;
   }
 
-  private <R> void work(Connection connection, Queue<SnapshotChunk> chunks, RowMapper<R> mapper, Handoff<R> handoff) {
+  private <R> void work(Connection connection, Queue<SnapshotChunk> chunks, Map<SnapshotTable, RowMapper<R>> mappers,
+      Handoff<R> handoff) {
     SnapshotChunk chunk = null;
     try {
       CopyTextParser parser = new CopyTextParser();
       while (!handoff.aborted() && (chunk = chunks.poll()) != null) {
         long started = System.nanoTime();
-        long rows = copy(connection, chunk, parser, mapper, handoff);
+        long rows = copy(connection, chunk, parser, mappers.get(chunk.table()), handoff);
         if (log.isDebugEnabled()) {
           log.debug("Source {}: read {} rows of {} in {} ms", source, rows, chunk.describe(),
               (System.nanoTime() - started) / 1_000_000);
@@ -299,7 +318,7 @@ public final class ChunkedSnapshotReader {
       byte[] row;
       while ((row = copy.readFromCopy()) != null) {
         parser.parse(row, row.length, values);
-        batch.rows.add(mapper.map(table, values));
+        batch.rows.add(mapper.map(values));
         batch.bytes += 2L * row.length + overheadPerRow;
         rows++;
         if (batch.bytes >= BATCH_BYTES || batch.rows.size() >= BATCH_ROWS) {

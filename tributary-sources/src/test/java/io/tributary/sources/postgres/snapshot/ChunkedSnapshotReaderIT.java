@@ -3,6 +3,14 @@ package io.tributary.sources.postgres.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.api.ChangeEvent;
+import io.tributary.api.Column;
+import io.tributary.api.DataType;
+import io.tributary.api.DeadLetter;
+import io.tributary.api.Operation;
+import io.tributary.api.Position;
+import io.tributary.api.TableId;
+import io.tributary.api.spi.ChangeSink;
 import io.tributary.sources.debezium.SnapshotMode;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.testkit.EmbeddedPostgresServer;
@@ -11,6 +19,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -151,12 +160,109 @@ class ChunkedSnapshotReaderIT {
   }
 
   @Test
+  void deliversReadChangesAtIncreasingPositionsThenLeavesTheSnapshot() throws Exception {
+    try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE events (id int PRIMARY KEY, v text NOT NULL, n int)");
+      statement.execute("INSERT INTO events SELECT g, CASE WHEN g = 7 THEN 'bad' ELSE 'v' || g END, NULLIF(g % 3, 0)"
+          + " FROM generate_series(1, 5000) g");
+      statement.execute("ANALYZE events");
+    }
+    // A stand-in for the lake's value decoding: int4 as Integer, anything else as its text, 'bad' undecodable.
+    ColumnDecoder.Factory decoders = (catalog, column) -> new ColumnDecoder() {
+      @Override
+      public DataType type() {
+        return DataType.of(column.typeOid() == 23 ? DataType.Kind.INT32 : DataType.Kind.STRING);
+      }
+
+      @Override
+      public Object decode(String text) {
+        if (text.equals("bad")) {
+          throw new IllegalArgumentException("no value for \"bad\"");
+        }
+        return column.typeOid() == 23 ? Integer.valueOf(text) : text;
+      }
+    };
+    CollectingSink sink = new CollectingSink();
+    Instant at = Instant.parse("2026-01-02T03:04:05Z");
+    Position end;
+    try (ExportedSnapshot snapshot = ExportedSnapshot.create(connections.openReplication(), "events_test", true)) {
+      end = new SnapshotEvents("pg", "src_", decoders).deliver(
+          new ChunkedSnapshotReader("pg", connections, new SnapshotSettings(2, 300, 1 << 16)), snapshot.snapshotName(),
+          List.of("public.events"), at, "row-token", "end-token", sink, () -> {});
+    }
+
+    assertThat(sink.events).hasSize(4999);
+    assertThat(sink.letters).hasSize(1);
+    List<Position> positions = new ArrayList<>();
+    sink.events.forEach(event -> positions.add(event.position()));
+    positions.add(sink.letters.get(0).position());
+    positions.sort(null);
+    assertThat(positions).extracting(Position::sortKey).doesNotHaveDuplicates()
+        .contains("0:0000000000000001", "0:0000000000005000");
+    for (int i = 1; i < sink.order.size(); i++) {
+      assertThat(sink.order.get(i).isAfter(sink.order.get(i - 1))).as("delivery order at %d", i).isTrue();
+    }
+    ChangeEvent first = sink.events.get(0);
+    assertThat(first.operation()).isEqualTo(Operation.READ);
+    assertThat(first.table()).isEqualTo(new TableId("pg", "public", "src_events"));
+    assertThat(first.schema().key()).containsExactly("id");
+    assertThat(first.schema().columns()).containsExactly(new Column("id", DataType.of(DataType.Kind.INT32), false),
+        new Column("v", DataType.of(DataType.Kind.STRING), false), new Column("n", DataType.of(DataType.Kind.INT32), true));
+    assertThat(first.commitTime()).isEqualTo(at);
+    assertThat(first.position().resumeToken()).isEqualTo("row-token");
+    assertThat(first.position().inSnapshot()).isTrue();
+    Map<Integer, Map<String, Object>> byId = new HashMap<>();
+    sink.events.forEach(event -> byId.put((Integer) event.row().get("id"), event.row()));
+    assertThat(byId).hasSize(4999).doesNotContainKey(7);
+    assertThat(byId.get(3)).containsOnlyKeys("id", "v", "n").containsEntry("id", 3).containsEntry("v", "v3")
+        .containsEntry("n", null);
+    assertThat(List.copyOf(byId.get(3).keySet())).containsExactly("id", "v", "n");
+    assertThat(byId.get(5)).containsEntry("n", 2);
+    DeadLetter letter = sink.letters.get(0);
+    assertThat(letter.key()).containsExactly(Map.entry("id", 7));
+    assertThat(letter.column()).contains("v");
+    assertThat(letter.value()).contains("bad");
+    assertThat(letter.reason()).isEqualTo("Cannot read column v of public.events (type text): no value for \"bad\"");
+    assertThat(end).isEqualTo(new Position("0:0000000000005000", "end-token", false));
+    assertThat(sink.progress).containsExactly(end);
+  }
+
+  @Test
   void namesATableItCannotRead() throws Exception {
     assertThatThrownBy(() -> read(SnapshotSettings.defaults(), List.of("public.missing"), null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Cannot read the snapshot of source pg")
         .hasMessageContaining("cannot read the columns of public.missing")
         .hasMessageContaining("relation \"public.missing\" does not exist");
+  }
+
+  private static final class CollectingSink implements ChangeSink {
+    final List<ChangeEvent> events = new ArrayList<>();
+    final List<DeadLetter> letters = new ArrayList<>();
+    final List<Position> progress = new ArrayList<>();
+    final List<Position> order = new ArrayList<>();
+
+    @Override
+    public void accept(ChangeEvent event) {
+      events.add(event);
+      order.add(event.position());
+    }
+
+    @Override
+    public void reject(DeadLetter deadLetter) {
+      letters.add(deadLetter);
+      order.add(deadLetter.position());
+    }
+
+    @Override
+    public void progress(Position position) {
+      progress.add(position);
+    }
+
+    @Override
+    public void failed(Throwable error) {
+      throw new AssertionError(error);
+    }
   }
 
   private record Read(ChunkedSnapshotReader.Result result, Map<String, SnapshotTable> tables,
@@ -174,7 +280,7 @@ class ChunkedSnapshotReaderIT {
     ChunkedSnapshotReader reader = new ChunkedSnapshotReader("pg", connections, settings);
     try (ExportedSnapshot snapshot = ExportedSnapshot.create(connections.openReplication(), "chunks_test", true)) {
       ChunkedSnapshotReader.Result result = reader.read(snapshot.snapshotName(), tables,
-          (table, values) -> values.clone(),
+          ChunkedSnapshotReader.text(),
           (table, number, values) -> {
             described.put(table.qualifiedName(), table);
             rows.computeIfAbsent(table.qualifiedName(), ignored -> new ArrayList<>()).add(values);
