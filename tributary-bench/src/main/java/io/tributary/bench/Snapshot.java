@@ -38,6 +38,7 @@ public final class Snapshot {
     Optional<Path> dir = Optional.empty();
     boolean readerOnly = false;
     int threads = 2;
+    String reader = "chunked";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rows" -> rows = Long.parseLong(Bench.arg(args, ++i, "--rows").replace("_", ""));
@@ -46,9 +47,12 @@ public final class Snapshot {
         case "--dir" -> dir = Optional.of(Path.of(Bench.arg(args, ++i, "--dir")).toAbsolutePath());
         case "--reader-only" -> readerOnly = true;
         case "--threads" -> threads = Integer.parseInt(Bench.arg(args, ++i, "--threads"));
+        case "--snapshot-reader" -> reader = Bench.arg(args, ++i, "--snapshot-reader");
         case "--help", "-h" -> {
           System.out.println("bench/snapshot.sh [--rows 5000000] [--heap 1g] [--jfr FILE] [--dir DIR] [--threads 2]"
-              + " [--reader-only]");
+              + " [--reader-only] [--snapshot-reader chunked|debezium]");
+          System.out.println("  --snapshot-reader R  who reads the snapshot in tributary run (snapshot-reader; default chunked),"
+              + " with --threads connections");
           System.out.println("  --threads N     connections of the chunked snapshot reader (the reader alone, in this JVM)");
           System.out.println("  --reader-only   only the chunked reader into a counting consumer, against binary COPY");
           return;
@@ -90,6 +94,7 @@ public final class Snapshot {
 
       List<Double> copySeconds = new ArrayList<>();
       copySeconds.add(copy(server));
+      double textSeconds = copy(server, "text");
       double readerSeconds = readerAlone(server, threads, rows);
       if (readerOnly) {
         copySeconds.add(copy(server));
@@ -97,6 +102,7 @@ public final class Snapshot {
         System.out.println();
         System.out.printf(Locale.ROOT, "%-52s %10s %12s%n", "", "seconds", "rows/s");
         printReader(readerSeconds, rows, threads, copyRate);
+        printText(textSeconds, rows);
         for (int i = 0; i < copySeconds.size(); i++) {
           System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "COPY TO STDOUT (FORMAT binary) > /dev/null, "
               + (i == 0 ? "before" : "after"), copySeconds.get(i), rows / copySeconds.get(i));
@@ -111,6 +117,7 @@ public final class Snapshot {
         figures.put("copy_binary_seconds", copySeconds);
         figures.put("copy_binary_rows_per_second", copyRate);
         figures.put("reader_ratio", rows / readerSeconds / copyRate);
+        figures.put("copy_text_seconds", textSeconds);
         result.put("figures", figures);
         result.put("load_average_at_end", Bench.loadAverage());
         System.out.println("Result: " + Bench.writeResult("snapshot-reader", result));
@@ -119,6 +126,9 @@ public final class Snapshot {
 
       Path warehouse = work.resolve("lake");
       Path config = Bench.writeConfig(work, server, warehouse, List.of("public." + TABLE), "2s", "initial");
+      Files.writeString(config, Files.readString(config) + "    snapshot-reader: " + reader + "\n"
+          + "    snapshot-threads: " + threads + "\n");
+      result.put("snapshot_reader", reader);
       TributaryProcess.Memory memory;
       long totalNanos;
       long firstRowsNanos = -1;
@@ -153,7 +163,7 @@ public final class Snapshot {
       double copyRate = rows / copyBest;
       System.out.println();
       System.out.printf(Locale.ROOT, "%-52s %10s %12s%n", "", "seconds", "rows/s");
-      System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "Tributary: process start -> all rows in every layer",
+      System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "Tributary (" + reader + "): process start -> all rows in every layer",
           Bench.seconds(totalNanos), tributaryRate);
       System.out.printf(Locale.ROOT, "%-52s %10.1f %12s%n", "  of which until the first rows were committed",
           Bench.seconds(firstRowsNanos), "");
@@ -162,6 +172,7 @@ public final class Snapshot {
             + (i == 0 ? "before" : "after"), copySeconds.get(i), rows / copySeconds.get(i));
       }
       printReader(readerSeconds, rows, threads, copyRate);
+      printText(textSeconds, rows);
       System.out.printf(Locale.ROOT, "Ratio Tributary / binary COPY (best): %.3f (goal >= 0.5)%n", tributaryRate / copyRate);
       Bench.printMemory(memory, heap);
       System.out.printf(Locale.ROOT, "Load average (1 min) at start %.1f, at end %.1f on %d cores%n",
@@ -223,9 +234,18 @@ public final class Snapshot {
     return Bench.seconds(nanos);
   }
 
+  private static void printText(double seconds, long rows) {
+    System.out.printf(Locale.ROOT, "%-52s %10.1f %,12.0f%n", "COPY TO STDOUT (text) > /dev/null (psql, one connection)",
+        seconds, rows / seconds);
+  }
+
   private static double copy(EmbeddedPostgresServer server) {
+    return copy(server, "binary");
+  }
+
+  private static double copy(EmbeddedPostgresServer server, String format) {
     return Bench.seconds(Bench.runTool(List.of("psql", "-X", "-q", "-h", server.host(), "-p", Integer.toString(server.port()),
         "-U", EmbeddedPostgresServer.USER, "-d", Bench.DATABASE, "-o", "/dev/null",
-        "-c", "COPY public." + TABLE + " TO STDOUT (FORMAT binary)"), 1800));
+        "-c", "COPY public." + TABLE + " TO STDOUT (FORMAT " + format + ")"), 1800));
   }
 }

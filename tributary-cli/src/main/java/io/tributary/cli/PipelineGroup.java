@@ -6,6 +6,7 @@ import io.tributary.api.TableSchema;
 import io.tributary.api.spi.Source;
 import io.tributary.core.config.BinlogSourceConfig;
 import io.tributary.core.config.FeedSourceConfig;
+import io.tributary.core.config.PostgresSnapshotConfig;
 import io.tributary.core.config.PostgresSourceConfig;
 import io.tributary.core.config.SourceConfig;
 import io.tributary.core.config.TableConfig;
@@ -32,6 +33,7 @@ import io.tributary.sources.postgres.PostgresSlotProbe;
 import io.tributary.sources.postgres.PostgresSource;
 import io.tributary.sources.postgres.PostgresCapture;
 import io.tributary.sources.postgres.PostgresSourceSettings;
+import io.tributary.sources.postgres.snapshot.SnapshotSettings;
 import io.tributary.sql.DuckDbExpressions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,7 +165,10 @@ final class PipelineGroup implements AutoCloseable {
         postgres.slot(), postgres.publication(), postgres.heartbeatInterval(),
         postgres.snapshot() == io.tributary.core.config.SnapshotMode.NEVER ? SnapshotMode.NEVER : SnapshotMode.INITIAL,
         work.resolve(postgres.name()),
-        postgres.capture() == io.tributary.core.config.CaptureMode.DEBEZIUM ? PostgresCapture.DEBEZIUM : PostgresCapture.PGOUTPUT);
+        postgres.capture() == io.tributary.core.config.CaptureMode.DEBEZIUM ? PostgresCapture.DEBEZIUM : PostgresCapture.PGOUTPUT,
+        postgres.snapshotReading().reader() == PostgresSnapshotConfig.Reader.DEBEZIUM ? Optional.empty()
+            : Optional.of(new SnapshotSettings(postgres.snapshotReading().threads(), postgres.snapshotReading().chunkRows(),
+                postgres.snapshotReading().bufferBytes())));
   }
 
   synchronized void start() {

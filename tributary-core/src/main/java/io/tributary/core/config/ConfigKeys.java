@@ -104,6 +104,21 @@ public final class ConfigKeys {
   static final ConfigKey<SnapshotMode> POSTGRES_SNAPSHOT = ConfigKey.optional("snapshot",
       ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
       "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
+  static final ConfigKey<PostgresSnapshotConfig.Reader> POSTGRES_SNAPSHOT_READER = ConfigKey.optional("snapshot-reader",
+      ValueTypes.choice(PostgresSnapshotConfig.Reader.class), PostgresSnapshotConfig.Reader.DEBEZIUM,
+      "Who reads the initial snapshot: `chunked` copies ranges of pages of each table on `snapshot-threads` "
+          + "connections at once, at the replication slot's exported snapshot; `debezium` lets Debezium read the "
+          + "tables one after another.");
+  static final ConfigKey<Integer> POSTGRES_SNAPSHOT_THREADS = ConfigKey.optional("snapshot-threads",
+      ValueTypes.integer(1, 64), PostgresSnapshotConfig.DEFAULT_THREADS,
+      "Connections the chunked snapshot reads with at once; each is one more backend busy on the server.");
+  static final ConfigKey<Integer> POSTGRES_SNAPSHOT_CHUNK_ROWS = ConfigKey.optional("snapshot-chunk-rows",
+      ValueTypes.integer(1, Integer.MAX_VALUE), PostgresSnapshotConfig.DEFAULT_CHUNK_ROWS,
+      "About how many rows one chunk of a table holds (turned into a range of pages from the table's statistics).");
+  static final ConfigKey<Long> POSTGRES_SNAPSHOT_BUFFER = ConfigKey.optional("snapshot-buffer", ValueTypes.size(),
+      PostgresSnapshotConfig.DEFAULT_BUFFER_BYTES,
+      "About how much memory rows read by the chunked snapshot may take while they wait for the pipeline; the "
+          + "readers pause while it is full.");
 
   static final ConfigKey<String> BINLOG_HOST = ConfigKey.optional("host", ValueTypes.text(), "127.0.0.1",
       "Host name or address of the MariaDB or MySQL server.");
@@ -412,6 +427,8 @@ public final class ConfigKeys {
   public static List<ConfigKey<?>> postgres() {
     return List.of(SOURCE_TYPE, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DATABASE, POSTGRES_USER, POSTGRES_PASSWORD,
         POSTGRES_TABLES, POSTGRES_TABLE_PREFIX, POSTGRES_SLOT, POSTGRES_PUBLICATION, POSTGRES_HEARTBEAT_INTERVAL,
-        POSTGRES_SNAPSHOT, POSTGRES_CAPTURE, POSTGRES_WAL_WARNING, POSTGRES_WAL_CRITICAL, POSTGRES_WAL_POLICY);
+        POSTGRES_SNAPSHOT, POSTGRES_CAPTURE, POSTGRES_SNAPSHOT_READER, POSTGRES_SNAPSHOT_THREADS,
+        POSTGRES_SNAPSHOT_CHUNK_ROWS, POSTGRES_SNAPSHOT_BUFFER, POSTGRES_WAL_WARNING, POSTGRES_WAL_CRITICAL,
+        POSTGRES_WAL_POLICY);
   }
 }

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param walCritical bytes of WAL retained by the slot at which {@code walPolicy} applies
  * @param walPolicy what happens at {@code walCritical}
  * @param capture how changes are streamed
+ * @param snapshotReading how the initial snapshot is read
  */
 public record PostgresSourceConfig(
     String name,
@@ -46,7 +47,8 @@ public record PostgresSourceConfig(
     long walWarning,
     long walCritical,
     WalPolicy walPolicy,
-    CaptureMode capture)
+    CaptureMode capture,
+    PostgresSnapshotConfig snapshotReading)
     implements SourceConfig {
   /** Default of {@code capture}. */
   public static final CaptureMode DEFAULT_CAPTURE = CaptureMode.PGOUTPUT;
@@ -72,6 +74,7 @@ public record PostgresSourceConfig(
     requireNonNull(snapshot, "snapshot is null");
     requireNonNull(walPolicy, "walPolicy is null");
     requireNonNull(capture, "capture is null");
+    requireNonNull(snapshotReading, "snapshotReading is null");
     if (walWarning < 1 || walCritical < walWarning) {
       throw new IllegalArgumentException("Invalid WAL thresholds for source " + name + ": warning " + walWarning
           + " bytes, critical " + walCritical + " bytes (need 0 < wal-warning <= wal-critical)");
@@ -92,6 +95,15 @@ public record PostgresSourceConfig(
           "Invalid heartbeat interval for source " + name + ": " + heartbeatInterval + " (must be positive)");
     }
     tables = List.copyOf(tables);
+  }
+
+  /** A source that reads its snapshot the default way. */
+  public PostgresSourceConfig(String name, String host, int port, String database, String user,
+      Optional<Secret> password, List<String> tables, String tablePrefix, String slot, String publication,
+      Duration heartbeatInterval, SnapshotMode snapshot, long walWarning, long walCritical, WalPolicy walPolicy,
+      CaptureMode capture) {
+    this(name, host, port, database, user, password, tables, tablePrefix, slot, publication, heartbeatInterval,
+        snapshot, walWarning, walCritical, walPolicy, capture, PostgresSnapshotConfig.DEFAULT);
   }
 
   /** A source streaming with the default {@code capture}. */

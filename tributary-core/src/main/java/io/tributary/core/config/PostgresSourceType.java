@@ -52,7 +52,10 @@ final class PostgresSourceType implements SourceType {
     return new PostgresSourceConfig(name, host, port, database, user, password,
         tables.stream().map(TableRef::qualifiedName).toList(), prefix, slot, publication,
         section.get(POSTGRES_HEARTBEAT_INTERVAL), section.get(POSTGRES_SNAPSHOT), walWarning, walCritical,
-        section.get(ConfigKeys.POSTGRES_WAL_POLICY), section.get(ConfigKeys.POSTGRES_CAPTURE));
+        section.get(ConfigKeys.POSTGRES_WAL_POLICY), section.get(ConfigKeys.POSTGRES_CAPTURE),
+        new PostgresSnapshotConfig(section.get(ConfigKeys.POSTGRES_SNAPSHOT_READER),
+            section.get(ConfigKeys.POSTGRES_SNAPSHOT_THREADS), section.get(ConfigKeys.POSTGRES_SNAPSHOT_CHUNK_ROWS),
+            section.get(ConfigKeys.POSTGRES_SNAPSHOT_BUFFER)));
   }
 
   /** Both names are valid characters by construction; only PostgreSQL's length limit can be exceeded. */

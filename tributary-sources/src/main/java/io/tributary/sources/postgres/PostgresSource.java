@@ -21,7 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Captures one PostgreSQL database through logical replication (pgoutput): an initial snapshot, then every
  * committed change. Streaming is either Tributary's own pgoutput decoding on pgjdbc's replication stream
- * ({@link PostgresCapture#PGOUTPUT}, with Debezium reading the snapshot) or the Debezium embedded engine.
+ * ({@link PostgresCapture#PGOUTPUT}) or the Debezium embedded engine.
+ *
+ * <p>The initial snapshot is read by Tributary's {@link ChunkedSnapshotStep} when {@link
+ * PostgresSourceSettings#chunkedSnapshot()} is set, else by Debezium. The chunked step creates the slot
+ * with an exported snapshot and delivers the rows; streaming then starts at the slot's consistent point, on either
+ * path (the Debezium engine without a snapshot, resuming from an offset that holds only that LSN).
  *
  * <p>The engine's offsets are seeded from the lake and kept in memory only. The replication slot's
  * flushed position advances only as far as {@link #acknowledge} allows: records are handed to
@@ -33,8 +38,12 @@ public final class PostgresSource implements Source {
   public static final String HEARTBEAT_PREFIX = "tributary-heartbeat";
 
   private final PostgresSourceSettings settings;
+  private final Object lock = new Object();
   private DebeziumCapture capture;
   private PgOutputCapture fastPath;
+  private ChunkedSnapshotStep debeziumSnapshot;
+  private Thread snapshotThread;
+  private boolean closed;
 
   public PostgresSource(PostgresSourceSettings settings) {
     this.settings = requireNonNull(settings, "settings is null");
@@ -61,15 +70,24 @@ public final class PostgresSource implements Source {
     }
     boolean snapshot = settings.snapshotMode() == SnapshotMode.INITIAL
         && (resumeAfter.isEmpty() || resumeAfter.get().inSnapshot());
+    boolean chunked = settings.chunkedSnapshot().isPresent();
     if (settings.capture() == PostgresCapture.PGOUTPUT) {
-      Optional<PostgresSnapshotStep> step = snapshot
-          ? Optional.of(new DebeziumSnapshotStep(settings.name(), converter, engineProperties()))
-          : Optional.empty();
+      Optional<PostgresSnapshotStep> step = !snapshot ? Optional.empty()
+          : Optional.of(chunked ? new ChunkedSnapshotStep(settings, settings.chunkedSnapshot().get())
+              : new DebeziumSnapshotStep(settings.name(), converter, engineProperties()));
       fastPath = new PgOutputCapture(settings, sink, step);
       fastPath.start(resumeAfter);
+    } else if (chunked && snapshot) {
+      ChunkedSnapshotStep step = new ChunkedSnapshotStep(settings, settings.chunkedSnapshot().get());
+      Thread thread = new Thread(() -> snapshotThenStream(step, converter, sink), "tributary-source-" + settings.name());
+      thread.setDaemon(true);
+      synchronized (lock) {
+        debeziumSnapshot = step;
+        snapshotThread = thread;
+      }
+      thread.start();
     } else {
-      capture = new DebeziumCapture(settings.name(), converter, new PostgresPositions());
-      capture.start(engineProperties(), resumeAfter, sink);
+      stream(converter, resumeAfter, sink);
     }
     log.info("Source {}: capturing {} from {}:{}/{} with {} ({})", settings.name(), settings.tables(), settings.host(),
         settings.port(), settings.database(), settings.capture() == PostgresCapture.PGOUTPUT ? "pgoutput" : "Debezium",
@@ -77,11 +95,46 @@ public final class PostgresSource implements Source {
             settings.snapshotMode() == SnapshotMode.INITIAL ? "initial snapshot first" : "no snapshot"));
   }
 
+  /** Starts the Debezium engine; it takes no snapshot of its own when the chunked reader takes them. */
+  private void stream(RecordConverter converter, Optional<Position> resumeAfter, ChangeSink sink) {
+    Properties properties = engineProperties();
+    if (settings.chunkedSnapshot().isPresent()) {
+      properties.setProperty("snapshot.mode", "no_data");
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      capture = new DebeziumCapture(settings.name(), converter, new PostgresPositions());
+      capture.start(properties, resumeAfter, sink);
+    }
+  }
+
+  private void snapshotThenStream(ChunkedSnapshotStep step, RecordConverter converter, ChangeSink sink) {
+    try {
+      step.run(Optional.empty(), sink);
+      stream(converter, step.lastPosition(), sink);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+      }
+      sink.failed(new IllegalStateException("Source " + settings.name() + " stopped: " + e.getMessage(), e));
+    }
+  }
+
   @Override
   public void acknowledge(Position position) {
     requireNonNull(position, "position is null");
-    if (capture != null) {
-      capture.acknowledge(position);
+    DebeziumCapture current;
+    synchronized (lock) {
+      current = capture;
+    }
+    if (current != null) {
+      current.acknowledge(position);
     }
     if (fastPath != null) {
       fastPath.acknowledge(position);
@@ -90,8 +143,26 @@ public final class PostgresSource implements Source {
 
   @Override
   public void close() {
-    if (capture != null) {
-      capture.close();
+    Thread snapshot;
+    DebeziumCapture current;
+    synchronized (lock) {
+      closed = true;
+      snapshot = snapshotThread;
+      current = capture;
+    }
+    if (snapshot != null) {
+      debeziumSnapshot.close();
+      snapshot.interrupt();
+      try {
+        snapshot.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (current != null) {
+      current.close();
+    }
+    if (current != null || snapshot != null) {
       log.info("Source {}: stopped", settings.name());
     }
     if (fastPath != null) {

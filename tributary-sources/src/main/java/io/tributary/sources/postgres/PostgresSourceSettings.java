@@ -3,6 +3,7 @@ package io.tributary.sources.postgres;
 import static java.util.Objects.requireNonNull;
 
 import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.postgres.snapshot.SnapshotSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.regex.Pattern;
  * @param heartbeatInterval how often the source reports progress while the tables are idle
  * @param workDirectory where the source may keep files of its own
  * @param capture how changes are streamed
+ * @param chunkedSnapshot how the initial snapshot is read by Tributary's chunked reader (parallel {@code COPY}s
+ *     of page ranges at the slot's exported snapshot); empty to let Debezium read it
  */
 public record PostgresSourceSettings(
     String name,
@@ -35,7 +38,8 @@ public record PostgresSourceSettings(
     Duration heartbeatInterval,
     SnapshotMode snapshotMode,
     Path workDirectory,
-    PostgresCapture capture) {
+    PostgresCapture capture,
+    Optional<SnapshotSettings> chunkedSnapshot) {
   /** How changes are streamed unless the configuration says otherwise. */
   public static final PostgresCapture DEFAULT_CAPTURE = PostgresCapture.PGOUTPUT;
 
@@ -56,6 +60,7 @@ public record PostgresSourceSettings(
     requireNonNull(snapshotMode, "snapshotMode is null");
     requireNonNull(workDirectory, "workDirectory is null");
     requireNonNull(capture, "capture is null");
+    requireNonNull(chunkedSnapshot, "chunkedSnapshot is null");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("Invalid port of source " + name + ": " + port + " (need 1 to 65535)");
     }
@@ -76,6 +81,14 @@ public record PostgresSourceSettings(
     }
   }
 
+  /** Settings whose initial snapshot is read by Debezium. */
+  public PostgresSourceSettings(String name, String host, int port, String database, String user, Optional<String> password,
+      List<String> tables, String tablePrefix, String slotName, String publicationName, Duration heartbeatInterval,
+      SnapshotMode snapshotMode, Path workDirectory, PostgresCapture capture) {
+    this(name, host, port, database, user, password, tables, tablePrefix, slotName, publicationName, heartbeatInterval,
+        snapshotMode, workDirectory, capture, Optional.empty());
+  }
+
   /** Settings that stream with the {@link #DEFAULT_CAPTURE}. */
   public PostgresSourceSettings(String name, String host, int port, String database, String user, Optional<String> password,
       List<String> tables, String tablePrefix, String slotName, String publicationName, Duration heartbeatInterval,
@@ -87,7 +100,13 @@ public record PostgresSourceSettings(
   /** The same settings streaming with {@code capture}. */
   public PostgresSourceSettings withCapture(PostgresCapture capture) {
     return new PostgresSourceSettings(name, host, port, database, user, password, tables, tablePrefix, slotName,
-        publicationName, heartbeatInterval, snapshotMode, workDirectory, capture);
+        publicationName, heartbeatInterval, snapshotMode, workDirectory, capture, chunkedSnapshot);
+  }
+
+  /** The same settings reading the initial snapshot with the chunked reader, or Debezium when empty. */
+  public PostgresSourceSettings withChunkedSnapshot(Optional<SnapshotSettings> chunkedSnapshot) {
+    return new PostgresSourceSettings(name, host, port, database, user, password, tables, tablePrefix, slotName,
+        publicationName, heartbeatInterval, snapshotMode, workDirectory, capture, chunkedSnapshot);
   }
 
   /** Settings with the password left out, for messages. */

@@ -190,6 +190,8 @@ public final class ChunkedSnapshotReader {
         // Text forms the value decoding expects: ISO dates, times with their UTC offset.
         statement.execute("SET LOCAL TimeZone = 'UTC'");
         statement.execute("SET LOCAL DateStyle = 'ISO'");
+        statement.execute("SET LOCAL IntervalStyle = 'postgres'");
+        statement.execute("SET LOCAL bytea_output = 'hex'");
       }
       return connection;
     } catch (SQLException e) {

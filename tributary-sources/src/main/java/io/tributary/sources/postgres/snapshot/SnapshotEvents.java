@@ -21,8 +21,8 @@ import java.util.Optional;
 /**
  * Delivers a chunked snapshot to a {@link ChangeSink} as {@link Operation#READ} changes: values decoded on the
  * reading threads by {@link ColumnDecoder}s, positions {@code 0:<row>} numbered in delivery order (the scheme of
- * {@link PostgresPositions}), then a progress position with the same sort key that leaves the snapshot and
- * carries the resume token streaming starts from. A row with a value that cannot be decoded becomes a dead
+ * {@link PostgresPositions}); the last row's position leaves the snapshot ({@link Position#inSnapshot()} false) and
+ * carries the resume token streaming starts from (with no rows, a progress position does). A row with a value that cannot be decoded becomes a dead
  * letter in its place; the others go on.
  */
 public final class SnapshotEvents {
@@ -49,7 +49,7 @@ public final class SnapshotEvents {
    * @param endToken the resume token of the final position, which leaves the snapshot: given back to the source,
    *     it must start streaming where the snapshot ends (the slot's consistent point)
    * @param imported see {@link ChunkedSnapshotReader#read}
-   * @return the final position, already delivered to {@code sink} as progress
+   * @return the final position, already delivered: the last row's, or progress at {@code 0:0...0} without rows
    */
   public Position deliver(ChunkedSnapshotReader reader, String snapshotName, List<String> tables, Instant snapshotTime,
       String rowToken, String endToken, ChangeSink sink, Runnable imported) throws InterruptedException {
@@ -64,23 +64,45 @@ public final class SnapshotEvents {
       decodings.put(table, decoding);
       return decoding::decode;
     };
+    // Each row is delivered when the next one arrives, so the last can carry the position that ends the snapshot.
+    Held held = new Held();
     ChunkedSnapshotReader.Result result = reader.read(snapshotName, tables, mapping, (table, row, value) -> {
-      Decoding decoding = decodings.get(table);
-      Position position = new Position(PostgresPositions.snapshotSortKey(row), rowToken, true);
-      if (value instanceof Rejected rejected) {
-        sink.reject(new DeadLetter(decoding.schema.table(), rejected.key, position,
-            table.qualifiedName() + " snapshot row " + row, Optional.of(rejected.payload), Optional.of(rejected.column),
-            Optional.of(rejected.value), rejected.reason));
-      } else {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> values = (Map<String, Object>) value;
-        sink.accept(new ChangeEvent(decoding.schema, Operation.READ, Optional.empty(), Optional.of(values), position,
-            snapshotTime, 0));
+      if (held.table != null) {
+        deliver(held, decodings.get(held.table), new Position(PostgresPositions.snapshotSortKey(held.row), rowToken, true),
+            snapshotTime, sink);
       }
+      held.table = table;
+      held.row = row;
+      held.value = value;
     }, imported);
     Position end = new Position(PostgresPositions.snapshotSortKey(result.rows()), endToken, false);
-    sink.progress(end);
+    if (held.table != null) {
+      deliver(held, decodings.get(held.table), end, snapshotTime, sink);
+    } else {
+      sink.progress(end);
+    }
     return end;
+  }
+
+  private static void deliver(Held held, Decoding decoding, Position position, Instant snapshotTime, ChangeSink sink)
+      throws InterruptedException {
+    if (held.value instanceof Rejected rejected) {
+      sink.reject(new DeadLetter(decoding.schema.table(), rejected.key, position,
+          held.table.qualifiedName() + " in the initial snapshot (row " + held.row + ")", Optional.of(rejected.payload),
+          Optional.of(rejected.column), Optional.of(rejected.value), rejected.reason));
+    } else {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> values = (Map<String, Object>) held.value;
+      sink.accept(new ChangeEvent(decoding.schema, Operation.READ, Optional.empty(), Optional.of(values), position,
+          snapshotTime, 0));
+    }
+  }
+
+  /** The row read last, not delivered yet. */
+  private static final class Held {
+    SnapshotTable table;
+    long row;
+    Object value;
   }
 
   private Decoding decoding(java.sql.Connection catalog, SnapshotTable table) throws java.sql.SQLException {

@@ -12,6 +12,7 @@ import io.tributary.api.Position;
 import io.tributary.api.TableId;
 import io.tributary.api.spi.ChangeSink;
 import io.tributary.sources.debezium.SnapshotMode;
+import io.tributary.sources.postgres.PostgresCapture;
 import io.tributary.sources.postgres.PostgresSourceSettings;
 import io.tributary.testkit.EmbeddedPostgresServer;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The chunked snapshot reader against a real PostgreSQL: every value compared with the server's own text form
@@ -210,7 +213,7 @@ class ChunkedSnapshotReaderIT {
         new Column("v", DataType.of(DataType.Kind.STRING), false), new Column("n", DataType.of(DataType.Kind.INT32), true));
     assertThat(first.commitTime()).isEqualTo(at);
     assertThat(first.position().resumeToken()).isEqualTo("row-token");
-    assertThat(first.position().inSnapshot()).isTrue();
+    assertThat(sink.order.subList(0, 4999)).allMatch(Position::inSnapshot);
     Map<Integer, Map<String, Object>> byId = new HashMap<>();
     sink.events.forEach(event -> byId.put((Integer) event.row().get("id"), event.row()));
     assertThat(byId).hasSize(4999).doesNotContainKey(7);
@@ -224,7 +227,94 @@ class ChunkedSnapshotReaderIT {
     assertThat(letter.value()).contains("bad");
     assertThat(letter.reason()).isEqualTo("Cannot read column v of public.events (type text): no value for \"bad\"");
     assertThat(end).isEqualTo(new Position("0:0000000000005000", "end-token", false));
-    assertThat(sink.progress).containsExactly(end);
+    assertThat(sink.order.get(4999)).as("the last row leaves the snapshot").isEqualTo(end);
+    assertThat(sink.progress).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(PostgresCapture.class)
+  void sourceStreamsExactlyTheChangesCommittedAfterTheSnapshotsConsistentPoint(PostgresCapture capture) throws Exception {
+    String table = "handover_" + capture.name().toLowerCase(java.util.Locale.ROOT);
+    try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text, n numeric(10,2))");
+      statement.execute("INSERT INTO " + table + " SELECT g, 'v' || g, g / 4.0 FROM generate_series(1, 20000) g");
+      statement.execute("ANALYZE " + table);
+    }
+    Map<Integer, List<String>> before = state("public." + table);
+    AtomicBoolean changed = new AtomicBoolean();
+    CollectingSink sink = new CollectingSink() {
+      @Override
+      public void accept(ChangeEvent event) {
+        super.accept(event);
+        if (changed.compareAndSet(false, true)) {
+          // The first row is being delivered: the readers hold the snapshot, most rows are still to be read.
+          try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement()) {
+            statement.execute("UPDATE " + table + " SET v = 'changed', n = -1 WHERE id % 100 = 0");
+            statement.execute("DELETE FROM " + table + " WHERE id % 100 = 1");
+            statement.execute("INSERT INTO " + table + " SELECT g, E'new\\t' || g, NULL FROM generate_series(20001, 20100) g");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    };
+    PostgresSourceSettings settings = new PostgresSourceSettings("pg", postgres.host(), postgres.port(), DATABASE,
+        "postgres", Optional.of("postgres"), List.of("public." + table), "", table + "_slot", table + "_pub",
+        Duration.ofMillis(500), SnapshotMode.INITIAL, Path.of("target", table + "-work"), capture,
+        Optional.of(new SnapshotSettings(2, 1000, 1 << 16)));
+    io.tributary.sources.postgres.PostgresSource source = new io.tributary.sources.postgres.PostgresSource(settings);
+    source.start(Optional.empty(), sink);
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (sink.events.size() < 20000 + 200 + 200 + 100 && System.nanoTime() < deadline && sink.failure == null) {
+        Thread.sleep(100);
+      }
+    } finally {
+      source.close();
+    }
+    assertThat(sink.failure).isNull();
+    List<ChangeEvent> snapshot = sink.events.stream().filter(event -> event.operation() == Operation.READ).toList();
+    List<ChangeEvent> streamed = sink.events.stream().filter(event -> event.operation() != Operation.READ).toList();
+    // The snapshot is the table as it was before the changes, row by row.
+    Map<Integer, List<String>> snapshotState = new HashMap<>();
+    snapshot.forEach(event -> snapshotState.put((Integer) event.row().get("id"), values(event.row())));
+    assertThat(snapshotState).isEqualTo(before);
+    assertThat(snapshot.get(snapshot.size() - 1).position().inSnapshot()).isFalse();
+    // Every change committed during the snapshot is streamed once, after it.
+    assertThat(streamed).extracting(ChangeEvent::operation).containsOnly(Operation.UPDATE, Operation.DELETE,
+        Operation.CREATE);
+    assertThat(streamed).hasSize(200 + 200 + 100);
+    assertThat(streamed.get(0).position().sortKey()).startsWith("1:");
+    for (int i = 1; i < sink.order.size(); i++) {
+      assertThat(sink.order.get(i).isAfter(sink.order.get(i - 1))).as("delivery order at %d", i).isTrue();
+    }
+    // Snapshot then stream applied in order is the table now.
+    Map<Integer, List<String>> applied = new HashMap<>(snapshotState);
+    for (ChangeEvent event : streamed) {
+      Integer id = (Integer) event.row().get("id");
+      if (event.operation() == Operation.DELETE) {
+        applied.remove(id);
+      } else {
+        applied.put(id, values(event.row()));
+      }
+    }
+    assertThat(applied).isEqualTo(state("public." + table));
+  }
+
+  private static List<String> values(Map<String, Object> row) {
+    return Arrays.asList((String) row.get("v"), row.get("n") == null ? null : row.get("n").toString());
+  }
+
+  /** id -> (v, n as text) of every row of a table of that shape. */
+  private static Map<Integer, List<String>> state(String table) throws Exception {
+    Map<Integer, List<String>> rows = new HashMap<>();
+    try (Connection connection = postgres.connection(DATABASE); Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT id, v, n FROM " + table)) {
+      while (result.next()) {
+        rows.put(result.getInt(1), Arrays.asList(result.getString(2), result.getString(3)));
+      }
+    }
+    return rows;
   }
 
   @Test
@@ -236,11 +326,12 @@ class ChunkedSnapshotReaderIT {
         .hasMessageContaining("relation \"public.missing\" does not exist");
   }
 
-  private static final class CollectingSink implements ChangeSink {
-    final List<ChangeEvent> events = new ArrayList<>();
+  private static class CollectingSink implements ChangeSink {
+    final List<ChangeEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
     final List<DeadLetter> letters = new ArrayList<>();
     final List<Position> progress = new ArrayList<>();
     final List<Position> order = new ArrayList<>();
+    volatile Throwable failure;
 
     @Override
     public void accept(ChangeEvent event) {
@@ -261,7 +352,7 @@ class ChunkedSnapshotReaderIT {
 
     @Override
     public void failed(Throwable error) {
-      throw new AssertionError(error);
+      failure = error;
     }
   }
 
