@@ -155,15 +155,24 @@ public final class LakeReplay {
           .thenComparing(file -> file.path().getFileName().toString()));
       // Positions order a source's changes across its tables: a snapshot position at or below what
       // came before is a snapshot read again, and the live writer emptied the source's tables there.
+      // Files of one batch share its ingestion time and may interleave (a snapshot read in parallel):
+      // only earlier batches count.
       Instant start = Instant.MIN;
       String highest = null;
+      String batchHighest = null;
+      Instant batch = null;
       for (RawFile file : files) {
+        if (!file.ingestedAt().equals(batch)) {
+          highest = max(highest, batchHighest);
+          batchHighest = null;
+          batch = file.ingestedAt();
+        }
         if (file.first().startsWith("0:") && highest != null && file.first().compareTo(highest) <= 0
             && file.ingestedAt().isAfter(start)) {
           start = file.ingestedAt();
           highest = null;
         }
-        highest = highest == null || file.last().compareTo(highest) > 0 ? file.last() : highest;
+        batchHighest = max(batchHighest, file.last());
       }
       Instant from = start;
       for (RawFile file : files) {
@@ -195,6 +204,10 @@ public final class LakeReplay {
       byTable = chosen;
     }
     return new Plan(byTable, restartedAt);
+  }
+
+  private static String max(String a, String b) {
+    return a == null ? b : b == null || a.compareTo(b) >= 0 ? a : b;
   }
 
   /**

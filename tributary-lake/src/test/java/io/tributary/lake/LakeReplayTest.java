@@ -95,9 +95,13 @@ class LakeReplayTest {
     assertThat(writer.recover(SOURCE)).isEmpty();
     List<ChangeEvent> reads = new ArrayList<>();
     for (long id = 1; id <= 40; id++) {
-      reads.add(change(ORDERS, Operation.READ, snapshot(id, id < 40), null, order(id, "new", id + ".50")));
+      reads.add(change(ORDERS, Operation.READ, snapshot(2 * id, true), null, order(id, "new", id + ".50")));
+      if (id == 1 || id == 30) {
+        // a snapshot read in parallel interleaves the tables' positions within one batch
+        reads.add(change(EVENTS, Operation.READ, snapshot(2 * id + 1, true), null, row("kind", "boot", "n", (int) id)));
+      }
     }
-    reads.add(change(EVENTS, Operation.READ, snapshot(41, false), null, row("kind", "boot", "n", 1)));
+    reads.add(change(ORDERS, Operation.READ, snapshot(100, false), null, order(99, "new", "99.50")));
     writer.commit(SOURCE, reads, List.of(), snapshot(41, false));
 
     List<ChangeEvent> stream = new ArrayList<>();
@@ -127,13 +131,17 @@ class LakeReplayTest {
     try (Lake lake = Lake.open(directory.resolve("lake"))) {
       buildLake(lake);
       Map<String, List<String>> original = layers(lake);
-      assertThat(original.get("silver.orders")).hasSize(41);
+      assertThat(original.get("silver.orders")).hasSize(42);
       assertThat(original.get("bronze.orders")).noneMatch(row -> row.contains("stale"));
 
       LakeReplay replay = new LakeReplay(lake, Shaping.NONE);
       LakeReplay.Plan plan = replay.plan(List.of());
       assertThat(plan.tables()).containsExactly("events", "orders");
-      assertThat(plan.restartedAt()).containsKey(SOURCE);
+      assertThat(plan.restartedAt()).as("the snapshot read again, not the interleaved tables of one batch")
+          .containsOnlyKeys(SOURCE);
+      Instant second = plan.files().get("orders").get(0).ingestedAt();
+      assertThat(plan.restartedAt().get(SOURCE)).isEqualTo(second);
+      assertThat(plan.files().get("events").get(0).ingestedAt()).isEqualTo(second);
       List<long[]> progress = new ArrayList<>();
       List<LakeReplay.Result> results = replay.run(plan, (done, total) -> progress.add(new long[] {done, total}));
 
@@ -144,6 +152,15 @@ class LakeReplayTest {
       assertThat(orders.duplicates()).isEqualTo(4 + 9);
       assertThat(progress.get(progress.size() - 1)).containsExactly(plan.lines(), plan.lines());
       assertThat(LakeLock.unfinishedReplay(lake.warehouse())).isEmpty();
+    }
+    try (Lake single = Lake.open(directory.resolve("single")); IcebergLakeWriter writer = new IcebergLakeWriter(single)) {
+      writer.recover(SOURCE);
+      writer.commit(SOURCE, List.of(
+          change(ORDERS, Operation.READ, snapshot(1, true), null, order(1, "new", "1.00")),
+          change(EVENTS, Operation.READ, snapshot(2, true), null, row("kind", "boot", "n", 1)),
+          change(ORDERS, Operation.READ, snapshot(3, false), null, order(2, "new", "2.00"))), List.of(), snapshot(3, false));
+      assertThat(new LakeReplay(single, Shaping.NONE).plan(List.of()).restartedAt())
+          .as("one batch whose tables interleave is no snapshot read again").isEmpty();
     }
   }
 
