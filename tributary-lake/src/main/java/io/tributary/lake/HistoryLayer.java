@@ -225,6 +225,24 @@ final class HistoryLayer {
     return rows;
   }
 
+  /**
+   * Hands every stored row to {@code consumer}, by key, until it returns false; returns whether every row was
+   * handed over.
+   */
+  boolean scan(Table history, java.util.function.BiPredicate<List<Object>, Row> consumer) {
+    Schema tableSchema = history.schema();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(history).build()) {
+      for (Record record : records) {
+        if (!consumer.test(key(record), row(tableSchema, record))) {
+          return false;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + history.name() + ": " + e.getMessage(), e);
+    }
+    return true;
+  }
+
   private Row row(Schema tableSchema, Record record) {
     Map<String, Object> values = new HashMap<>();
     for (Types.NestedField field : tableSchema.columns()) {

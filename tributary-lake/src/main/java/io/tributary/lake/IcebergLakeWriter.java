@@ -79,6 +79,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private static final Set<String> SILVER_COLUMNS = Set.of(POSITION, COMMIT_TS);
 
   private static final Logger LOG = LoggerFactory.getLogger(IcebergLakeWriter.class);
+  /** The estimated heap the history tails of all tables may take. */
+  static final long HISTORY_TAILS_BYTES = 128L << 20;
 
   /** Called before each layer table commit; lets tests fail a commit at a chosen table. */
   @FunctionalInterface
@@ -95,6 +97,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private final Map<String, Position> committedCheckpoints = new HashMap<>();
   private final ErrorTables errors;
   private final Shaping shaping;
+  /** The stored versions history needs of each key, kept between commits (see {@link HistoryTails}). */
+  private final HistoryTails tails;
 
   /** A writer whose silver tables hold the source's columns as they are. */
   public IcebergLakeWriter(Lake lake) {
@@ -111,12 +115,17 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   IcebergLakeWriter(Lake lake, Shaping shaping, CommitHook hook) {
+    this(lake, shaping, hook, HISTORY_TAILS_BYTES);
+  }
+
+  IcebergLakeWriter(Lake lake, Shaping shaping, CommitHook hook, long historyTailBytes) {
     this.lake = requireNonNull(lake, "lake is null");
     this.shaping = requireNonNull(shaping, "shaping is null");
     this.hook = requireNonNull(hook, "hook is null");
     this.checkpoints = new Checkpoints(lake);
     this.raw = new RawWriter(lake.rawDirectory());
     this.errors = new ErrorTables(lake);
+    this.tails = new HistoryTails(historyTailBytes);
   }
 
   /** The last checkpoint recorded for {@code source}, read from the lake now. */
@@ -270,6 +279,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   @Override
   public synchronized void close() {
     tables.clear();
+    tails.clear();
     errors.forget();
     committedCheckpoints.clear();
   }
@@ -993,18 +1003,34 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
     changes.values().forEach(list -> list.sort(Versions.ORDER));
 
-    Map<List<Object>, List<HistoryLayer.Row>> stored = batch.history != null
-        ? layer.read(batch.history, changes.keySet())
-        : Map.of();
+    // The stored versions of the touched keys: their tails from memory, the others read from history.
+    Map<List<Object>, List<HistoryLayer.Row>> stored = new HashMap<>();
+    Set<List<Object>> fromTails = new HashSet<>();
+    if (batch.history != null) {
+      HistoryTails.Lookup lookup = tails.lookup(batch.history, layer, changes.keySet());
+      stored.putAll(lookup.tails());
+      fromTails.addAll(lookup.tails().keySet());
+      stored.putAll(layer.read(batch.history, lookup.unknown()));
+    }
     Set<List<Object>> refold = new HashSet<>();
     for (Map.Entry<List<Object>, List<Versions.Change>> entry : changes.entrySet()) {
       List<HistoryLayer.Row> rows = stored.getOrDefault(entry.getKey(), List.of());
-      rows.forEach(row -> commitTimes.put(row.version().position(), row.commitTime()));
       List<Versions.Version> keyVersions = rows.stream().map(HistoryLayer.Row::version).toList();
       if (batch.history == null || !Versions.continues(keyVersions, entry.getValue())) {
         refold.add(entry.getKey());
       } else {
+        rows.forEach(row -> commitTimes.put(row.version().position(), row.commitTime()));
         versions.put(entry.getKey(), Versions.fold(name, entry.getKey(), keyVersions, entry.getValue(), tracked));
+      }
+    }
+    if (batch.history != null) {
+      // A key folded again replaces all its stored versions: a tail is not enough.
+      Set<List<Object>> partial = new HashSet<>(refold);
+      partial.retainAll(fromTails);
+      partial.forEach(stored::remove);
+      stored.putAll(layer.read(batch.history, partial));
+      for (List<Object> key : refold) {
+        stored.getOrDefault(key, List.of()).forEach(row -> commitTimes.put(row.version().position(), row.commitTime()));
       }
     }
     // A late change, or one continuing a stored transaction: fold the key again from all its changes in bronze.
@@ -1044,6 +1070,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       files.forEach(overwrite::addFile);
       String position = TablePositions.recorded(batch.bronze).orElse(last);
       commit(source, name, table, overwrite, position, files);
+      tails.forget(table.name());
       LOG.info("Built {} from bronze.{}: {} versions of {} keys, up to position {}", name, batch.id.name(),
           records.size(), plan.versions().size(), position);
       rows.put(name, (long) records.size());
@@ -1057,6 +1084,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     Schema skSchema = schema.select(HistoryLayer.SK);
     List<Record> deletes = new ArrayList<>();
     List<Record> records = new ArrayList<>();
+    Map<List<Object>, List<HistoryLayer.Row>> written = new HashMap<>();
     for (Map.Entry<List<Object>, List<Versions.Version>> entry : plan.versions().entrySet()) {
       Map<String, HistoryLayer.Row> stored = new HashMap<>();
       for (HistoryLayer.Row row : plan.stored().getOrDefault(entry.getKey(), List.of())) {
@@ -1064,10 +1092,13 @@ public final class IcebergLakeWriter implements LakeWriter {
       }
       Set<String> kept = new HashSet<>();
       Map<String, String> openings = null;
+      List<HistoryLayer.Row> keyRows = new ArrayList<>(entry.getValue().size());
+      written.put(entry.getKey(), keyRows);
       for (Versions.Version version : entry.getValue()) {
         HistoryLayer.Row previous = stored.get(version.sk());
         if (previous != null && previous.version().equals(version)) {
           kept.add(version.sk());
+          keyRows.add(previous);
           continue;
         }
         // A new version is recorded when the change that opened it was ingested.
@@ -1076,8 +1107,9 @@ public final class IcebergLakeWriter implements LakeWriter {
         }
         OffsetDateTime recordedAt = previous != null ? previous.recordedAt()
             : recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
-        records.add(batch.historyLayer.record(schema, new HistoryLayer.Row(version, recordedAt,
-            plan.commitTimes().get(version.position())), name));
+        HistoryLayer.Row row = new HistoryLayer.Row(version, recordedAt, plan.commitTimes().get(version.position()));
+        keyRows.add(row);
+        records.add(batch.historyLayer.record(schema, row, name));
       }
       for (String sk : stored.keySet()) {
         if (!kept.contains(sk)) {
@@ -1098,9 +1130,10 @@ public final class IcebergLakeWriter implements LakeWriter {
     RowDelta delta = table.newRowDelta();
     dataFiles.forEach(delta::addRows);
     deleteFiles.forEach(delta::addDeletes);
-    List<ContentFile<?>> written = new ArrayList<>(dataFiles);
-    written.addAll(deleteFiles);
-    commit(source, name, table, delta, last, written);
+    List<ContentFile<?>> files = new ArrayList<>(dataFiles);
+    files.addAll(deleteFiles);
+    commit(source, name, table, delta, last, files);
+    tails.committed(table, written);
     rows.put(name, (long) records.size());
     snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
   }
@@ -1162,6 +1195,7 @@ public final class IcebergLakeWriter implements LakeWriter {
 
   /** Deletes every row of the source's tables in {@code layers} whose lake name {@code chosen} accepts. */
   private List<String> wipe(String source, List<String> layers, java.util.function.Predicate<String> chosen) {
+    tails.clear();
     List<String> wiped = new ArrayList<>();
     for (String layer : layers) {
       Namespace namespace = Namespace.of(layer);

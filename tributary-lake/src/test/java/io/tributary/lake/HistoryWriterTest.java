@@ -385,6 +385,55 @@ class HistoryWriterTest {
   }
 
   /**
+   * History is the same whatever the writer keeps of the stored versions between commits: nothing (every key read
+   * from the table), a few keys (evictions), a new writer for every batch (tails read from the table on first use),
+   * or tails kept across compactions of history between commits.
+   */
+  @Test
+  void historyIsTheSameWhateverTheWriterKeepsBetweenCommits() {
+    Random random = new Random(7);
+    List<ChangeEvent> stream = flatten(cdcStream(random, 80));
+    List<String> expected;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      commit(writer, stream);
+      expected = allVersions(lake, "clients", true);
+    }
+    Shaping none = Shaping.NONE;
+    io.tributary.core.config.MaintenanceConfig defaults = io.tributary.core.config.MaintenanceConfig.defaults();
+    io.tributary.core.config.MaintenanceConfig compactEverything = new io.tributary.core.config.MaintenanceConfig(
+        true, defaults.interval(), 2, defaults.targetFileSizeBytes(), defaults.snapshotRetention(),
+        defaults.minSnapshots(), defaults.orphanAge());
+    for (long budget : new long[] {0, 2_000, IcebergLakeWriter.HISTORY_TAILS_BYTES}) {
+      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, none, table -> {}, budget)) {
+        for (List<ChangeEvent> batch : split(random, stream, 12)) {
+          commit(writer, batch);
+          if (budget == IcebergLakeWriter.HISTORY_TAILS_BYTES) {
+            org.apache.iceberg.Table history = lake.catalog().loadTable(
+                org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients"));
+            Compaction.compact(history, compactEverything, false, table -> {});
+          }
+        }
+        if (budget == IcebergLakeWriter.HISTORY_TAILS_BYTES) {
+          org.apache.iceberg.Table history = lake.catalog().loadTable(
+              org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients"));
+          assertThat(history.snapshots()).as("compactions of history")
+              .anyMatch(snapshot -> "compaction".equals(snapshot.summary().get(Compaction.MAINTENANCE)));
+        }
+        assertThat(allVersions(lake, "clients", true)).as("budget %d", budget).isEqualTo(expected);
+        assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      }
+    }
+    try (Lake lake = newLake()) {
+      for (List<ChangeEvent> batch : split(random, stream, 8)) {
+        try (IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+          commit(writer, batch);
+        }
+      }
+      assertThat(allVersions(lake, "clients", true)).as("a writer per batch").isEqualTo(expected);
+    }
+  }
+
+  /**
    * A feed ordered by sequence-by: whatever order its records arrive in and however they are split
    * into commits, history and silver are what the records in order give.
    */

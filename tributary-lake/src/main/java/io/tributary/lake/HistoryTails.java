@@ -1,0 +1,267 @@
+package io.tributary.lake;
+
+import io.tributary.lake.HistoryLayer.Row;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+
+/**
+ * What the history layer needs of each key's stored versions to fold new changes onto them, kept in memory between
+ * commits so that a commit does not read {@code history.<table>} again (a read whose cost grows with the table).
+ *
+ * <p>A key's tail is the part of its stored versions {@link Versions#fold} and {@link Versions#continues} look at:
+ * its open versions, the version holding its last change and the version last on the time axis; older closed
+ * versions are never changed by a fold that continues the key. A key whose changes do not continue its tail (a late
+ * change) is read from the table in full, as before.
+ *
+ * <p>The tails of one table are valid while the table's newest snapshot is the one this writer committed last, or
+ * follows it only through rewrites (compaction, which changes no row); anything else makes them be read again. A
+ * table is read once in full when first used; while every key fits in the budget, a key the tails do not hold has no
+ * stored versions. Once a key was evicted, keys not held are read from the table.
+ */
+final class HistoryTails {
+  /** The estimated size of the tails of all tables, in bytes. */
+  private final long budget;
+  private final Map<String, TableTails> tables = new HashMap<>();
+  private final LinkedHashMap<Entry, List<Row>> lru = new LinkedHashMap<>(1024, 0.75f, true);
+  private long bytes;
+
+  HistoryTails(long budget) {
+    if (budget < 0) {
+      throw new IllegalArgumentException("Invalid history tail budget: " + budget + " (must be at least 0)");
+    }
+    this.budget = budget;
+  }
+
+  private record Entry(String table, List<Object> key) {}
+
+  private static final class TableTails {
+    final long snapshotId;
+    boolean complete;
+    long keys;
+
+    TableTails(long snapshotId, boolean complete) {
+      this.snapshotId = snapshotId;
+      this.complete = complete;
+    }
+  }
+
+  /** The stored versions of some keys: tails that are known, and keys that must be read from the table. */
+  record Lookup(Map<List<Object>, List<Row>> tails, Set<List<Object>> unknown) {}
+
+  /**
+   * The tails of {@code keys} in {@code history}; reads the table in full first when its tails are not known or no
+   * longer valid.
+   */
+  synchronized Lookup lookup(Table history, HistoryLayer layer, Set<List<Object>> keys) {
+    String name = history.name();
+    TableTails table = valid(history);
+    if (table == null) {
+      table = load(history, layer);
+    }
+    Map<List<Object>, List<Row>> tails = new HashMap<>();
+    Set<List<Object>> unknown = new HashSet<>();
+    for (List<Object> key : keys) {
+      List<Row> tail = lru.get(new Entry(name, key));
+      if (tail != null) {
+        tails.put(key, tail);
+      } else if (table.complete) {
+        tails.put(key, List.of());
+      } else {
+        unknown.add(key);
+      }
+    }
+    return new Lookup(tails, unknown);
+  }
+
+  /** Records the versions of the keys a commit of {@code history} wrote, as of its new snapshot. */
+  synchronized void committed(Table history, Map<List<Object>, List<Row>> versions) {
+    String name = history.name();
+    TableTails previous = tables.get(name);
+    Snapshot current = history.currentSnapshot();
+    if (previous == null || current == null) {
+      forget(name);
+      return;
+    }
+    TableTails next = new TableTails(current.snapshotId(), previous.complete);
+    next.keys = previous.keys;
+    tables.put(name, next);
+    for (Map.Entry<List<Object>, List<Row>> entry : versions.entrySet()) {
+      put(name, next, entry.getKey(), tail(entry.getValue()));
+    }
+    evict();
+  }
+
+  /** Drops the tails of one table: it changed in a way they do not follow. */
+  synchronized void forget(String table) {
+    if (tables.remove(table) == null) {
+      return;
+    }
+    Iterator<Map.Entry<Entry, List<Row>>> entries = lru.entrySet().iterator();
+    while (entries.hasNext()) {
+      Map.Entry<Entry, List<Row>> entry = entries.next();
+      if (entry.getKey().table().equals(table)) {
+        bytes -= size(entry.getKey().key(), entry.getValue());
+        entries.remove();
+      }
+    }
+  }
+
+  synchronized void clear() {
+    tables.clear();
+    lru.clear();
+    bytes = 0;
+  }
+
+  /** The estimated bytes held, for tests and logs. */
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  private TableTails valid(Table history) {
+    TableTails table = tables.get(history.name());
+    if (table == null) {
+      return null;
+    }
+    Snapshot snapshot = history.currentSnapshot();
+    while (snapshot != null && snapshot.snapshotId() != table.snapshotId) {
+      if (!DataOperations.REPLACE.equals(snapshot.operation()) || snapshot.parentId() == null) {
+        forget(history.name());
+        return null;
+      }
+      snapshot = history.snapshot(snapshot.parentId());
+    }
+    if (snapshot == null) {
+      forget(history.name());
+      return null;
+    }
+    return table;
+  }
+
+  private TableTails load(Table history, HistoryLayer layer) {
+    String name = history.name();
+    Snapshot current = history.currentSnapshot();
+    TableTails table = new TableTails(current == null ? -1 : current.snapshotId(), true);
+    tables.put(name, table);
+    if (current == null) {
+      return table;
+    }
+    // Every row of a key must be seen before its tail is known: collect them all, give up past the budget.
+    Map<List<Object>, List<Row>> loaded = new HashMap<>();
+    long[] size = {0};
+    boolean fits = layer.scan(history, (key, row) -> {
+      List<Row> previous = loaded.get(key);
+      List<Row> rows = new ArrayList<>(previous == null ? List.of() : previous);
+      rows.add(row);
+      List<Row> tail = tail(rows);
+      size[0] += size(key, tail) - (previous == null ? 0 : size(key, previous));
+      loaded.put(key, tail);
+      return bytes + size[0] <= budget;
+    });
+    if (!fits) {
+      table.complete = false;
+      return table;
+    }
+    loaded.forEach((key, tail) -> put(name, table, key, tail));
+    return table;
+  }
+
+  private void put(String name, TableTails table, List<Object> key, List<Row> tail) {
+    Entry entry = new Entry(name, key);
+    List<Row> previous = lru.put(entry, tail);
+    if (previous != null) {
+      bytes -= size(key, previous);
+    } else {
+      table.keys++;
+    }
+    bytes += size(key, tail);
+  }
+
+  private void evict() {
+    Iterator<Map.Entry<Entry, List<Row>>> entries = lru.entrySet().iterator();
+    while (bytes > budget && entries.hasNext()) {
+      Map.Entry<Entry, List<Row>> eldest = entries.next();
+      bytes -= size(eldest.getKey().key(), eldest.getValue());
+      entries.remove();
+      TableTails table = tables.get(eldest.getKey().table());
+      if (table != null) {
+        table.complete = false;
+        table.keys--;
+      }
+    }
+  }
+
+  /** The versions of {@code rows} a fold continuing the key reads or changes: see the class comment. */
+  static List<Row> tail(List<Row> rows) {
+    Row last = null;
+    Row latest = null;
+    List<Row> tail = new ArrayList<>(2);
+    for (Row row : rows) {
+      Versions.Version version = row.version();
+      if (version.current()) {
+        tail.add(row);
+      }
+      if (last == null || Versions.VALUES.compare(version.sequence(), last.version().sequence()) > 0
+          || (Versions.VALUES.compare(version.sequence(), last.version().sequence()) == 0
+              && version.position().compareTo(last.version().position()) > 0)) {
+        last = row;
+      }
+      if (latest == null || Versions.VALUES.compare(version.validFrom(), latest.version().validFrom()) > 0
+          || (Versions.VALUES.compare(version.validFrom(), latest.version().validFrom()) == 0
+              && version.position().compareTo(latest.version().position()) > 0)) {
+        latest = row;
+      }
+    }
+    if (last != null && !tail.contains(last)) {
+      tail.add(last);
+    }
+    if (latest != null && !tail.contains(latest)) {
+      tail.add(latest);
+    }
+    return List.copyOf(tail);
+  }
+
+  /** A rough size of a key's tail on the heap: enough to bound the total, cheap to compute. */
+  static long size(List<Object> key, List<Row> tail) {
+    long size = 96 + 16L * key.size();
+    for (Object value : key) {
+      size += size(value);
+    }
+    for (Row row : tail) {
+      size += 320;
+      for (Object value : row.version().values().values()) {
+        size += 48 + size(value);
+      }
+    }
+    return size;
+  }
+
+  private static long size(Object value) {
+    if (value instanceof String text) {
+      return 40 + text.length();
+    }
+    if (value instanceof BigDecimal) {
+      return 64;
+    }
+    if (value instanceof java.nio.ByteBuffer buffer) {
+      return 64 + buffer.remaining();
+    }
+    if (value instanceof List<?> list) {
+      long size = 40;
+      for (Object element : list) {
+        size += 16 + size(element);
+      }
+      return size;
+    }
+    return 24;
+  }
+}
