@@ -30,6 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.iceberg.AppendFiles;
@@ -81,6 +86,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private static final Logger LOG = LoggerFactory.getLogger(IcebergLakeWriter.class);
   /** The estimated heap the history tails of all tables may take. */
   static final long HISTORY_TAILS_BYTES = 128L << 20;
+  /** Threads writing raw, bronze, silver and history files of one batch at the same time. */
+  private static final int WORKERS = 4;
 
   /** Called before each layer table commit; lets tests fail a commit at a chosen table. */
   @FunctionalInterface
@@ -99,6 +106,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private final Shaping shaping;
   /** The stored versions history needs of each key, kept between commits (see {@link HistoryTails}). */
   private final HistoryTails tails;
+  /** Writes the files of a batch's layers side by side; created on first use. */
+  private ExecutorService workers;
 
   /** A writer whose silver tables hold the source's columns as they are. */
   public IcebergLakeWriter(Lake lake) {
@@ -245,30 +254,56 @@ public final class IcebergLakeWriter implements LakeWriter {
     for (Map.Entry<TableId, List<ChangeEvent>> entry : byTable.entrySet()) {
       batches.add(prepare(source, entry.getKey(), entry.getValue()));
     }
-    // Raw is the replayable record: it must hold the batch before any table does.
-    if (toRaw) {
-      for (TableBatch batch : batches) {
-        raw.write(source, batch.id.name(), ingestedAt, batch.rawChanges());
-      }
-    }
-
+    // Raw is the replayable record: it must hold the batch before any table does. It is written while the layers'
+    // files are; nothing is committed before it is on disk.
+    List<Future<?>> pending = new ArrayList<>();
+    Set<Staged> attempted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     long skipped = 0;
-    for (TableBatch batch : batches) {
-      skipped += batch.skipped();
-      commitBronze(source, batch, ingestedAtOf, rows, snapshots);
-      // Dead letters before silver: a change silver skipped as held was then always recorded in errors too.
-      List<DeadLetter> letters = new ArrayList<>(batch.rejected);
-      letters.addAll(lettersByTable.getOrDefault(batch.id, List.of()));
-      lettersByTable.remove(batch.id);
-      commitErrors(source, batch.id, letters, ingestedAt, rows, snapshots);
-      // History (and silver ordered by sequence-by) reads bronze, which now holds the batch.
-      Optional<Plan> plan = batch.history != null || batch.sequenced() ? Optional.of(plan(batch)) : Optional.empty();
-      if (batch.silver != null) {
-        commitSilver(source, batch, plan, rows, snapshots);
+    try {
+      Future<?> rawWritten = !toRaw ? java.util.concurrent.CompletableFuture.completedFuture(null) : submit(pending, () -> {
+        for (TableBatch batch : batches) {
+          raw.write(source, batch.id.name(), ingestedAt, batch.rawChanges());
+        }
+        return null;
+      });
+      for (TableBatch batch : batches) {
+        skipped += batch.skipped();
+        boolean planned = batch.history != null || batch.sequenced();
+        // A plan that needs no change of this batch in bronze is made now, so history is written beside bronze.
+        Plan early = planned ? plan(batch, false) : null;
+        Future<Staged> bronze = submit(pending, () -> stageBronze(batch, ingestedAtOf));
+        Future<Staged> silver = batch.silver != null && (!batch.sequenced() || early != null)
+            ? submit(pending, () -> stageSilver(batch, Optional.ofNullable(early)))
+            : null;
+        Future<Staged> history = batch.history != null && early != null
+            ? submit(pending, () -> stageHistory(batch, early, ingestedAtOf))
+            : null;
+        await(rawWritten);
+        commitStaged(source, attempted, await(bronze), rows, snapshots);
+        // Dead letters before silver: a change silver skipped as held was then always recorded in errors too.
+        List<DeadLetter> letters = new ArrayList<>(batch.rejected);
+        letters.addAll(lettersByTable.getOrDefault(batch.id, List.of()));
+        lettersByTable.remove(batch.id);
+        commitErrors(source, batch.id, letters, ingestedAt, rows, snapshots);
+        // Otherwise history (and silver ordered by sequence-by) reads bronze, which now holds the batch.
+        Plan plan = planned && early == null ? plan(batch, true) : early;
+        if (batch.silver != null && silver == null) {
+          silver = submit(pending, () -> stageSilver(batch, Optional.ofNullable(plan)));
+        }
+        if (batch.history != null && history == null && plan != null) {
+          history = submit(pending, () -> stageHistory(batch, plan, ingestedAtOf));
+        }
+        if (silver != null) {
+          commitStaged(source, attempted, await(silver), rows, snapshots);
+        }
+        if (history != null) {
+          commitStaged(source, attempted, await(history), rows, snapshots);
+        }
       }
-      if (batch.history != null && plan.isPresent()) {
-        commitHistory(source, batch, plan.get(), ingestedAtOf, rows, snapshots);
-      }
+      await(rawWritten);
+    } catch (RuntimeException | Error e) {
+      abandon(pending, attempted);
+      throw e;
     }
     for (Map.Entry<TableId, List<DeadLetter>> entry : lettersByTable.entrySet()) {
       commitErrors(source, entry.getKey(), entry.getValue(), ingestedAt, rows, snapshots);
@@ -276,8 +311,64 @@ public final class IcebergLakeWriter implements LakeWriter {
     return skipped;
   }
 
+  private <T> Future<T> submit(List<Future<?>> pending, Callable<T> task) {
+    if (workers == null) {
+      AtomicInteger threads = new AtomicInteger();
+      workers = Executors.newFixedThreadPool(WORKERS, runnable -> {
+        Thread thread = new Thread(runnable, "tributary-lake-writer-" + threads.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+    Future<T> future = workers.submit(task);
+    pending.add(future);
+    return future;
+  }
+
+  /** The result of a layer's task; its failure as thrown on the task's thread. */
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Cannot commit: interrupted while the lake files were written", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * After a failure: waits for the layers' tasks and removes the files they wrote that no commit was tried with
+   * ({@code attempted}: a failed commit removes its own files, unless it may have succeeded).
+   */
+  private static void abandon(List<Future<?>> pending, Set<Staged> attempted) {
+    for (Future<?> future : pending) {
+      try {
+        if (future.get() instanceof Staged staged && !attempted.contains(staged)) {
+          LakeFiles.deleteQuietly(staged.table(), staged.files());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | RuntimeException e) {
+        // that task failed too (its own files are removed by it) or the table cannot be read: orphans are harmless
+      }
+    }
+  }
+
   @Override
   public synchronized void close() {
+    if (workers != null) {
+      workers.shutdown();
+      workers = null;
+    }
     tables.clear();
     tails.clear();
     errors.forget();
@@ -759,14 +850,55 @@ public final class IcebergLakeWriter implements LakeWriter {
 
   // ---- committing
 
-  private void commitBronze(String source, TableBatch batch, Function<String, Instant> ingestedAt,
-      Map<String, Long> rows, List<String> snapshots) {
+  /** How a layer table's staged files are committed. */
+  private enum Kind {
+    /** new data files only (bronze, errors) */
+    APPEND,
+    /** data files and equality deletes (silver, history) */
+    DELTA,
+    /** every row replaced (history built again from bronze) */
+    OVERWRITE
+  }
+
+  /**
+   * One layer table's part of a batch: its files written, not committed yet.
+   *
+   * @param position the position of the last change the commit holds
+   * @param versions for history, the versions of the keys the commit touches (see {@link HistoryTails})
+   */
+  private record Staged(Kind kind, Table table, String name, List<DataFile> data, List<DeleteFile> deletes,
+      String position, long rows, Map<List<Object>, List<HistoryLayer.Row>> versions) {
+    List<ContentFile<?>> files() {
+      List<ContentFile<?>> files = new ArrayList<>(data);
+      files.addAll(deletes);
+      return files;
+    }
+  }
+
+  /** What a field of a layer table holds: one of Tributary's own columns, or a source column. */
+  private static int[] fieldKinds(List<Types.NestedField> fields) {
+    int[] kinds = new int[fields.size()];
+    for (int i = 0; i < kinds.length; i++) {
+      kinds[i] = switch (fields.get(i).name()) {
+        case OP -> 1;
+        case POSITION -> 2;
+        case COMMIT_TS -> 3;
+        case TXID -> 4;
+        case INGESTED_AT -> 5;
+        default -> 0;
+      };
+    }
+    return kinds;
+  }
+
+  private Staged stageBronze(TableBatch batch, Function<String, Instant> ingestedAt) {
     Table table = batch.bronze;
     String name = Lake.BRONZE + "." + batch.id.name();
     Schema schema = table.schema();
     List<Types.NestedField> fields = schema.columns();
+    int[] kinds = fieldKinds(fields);
     GenericRecord template = GenericRecord.create(schema);
-    List<Record> records = new ArrayList<>();
+    List<Record> records = new ArrayList<>(batch.changes.size());
     String last = null;
     for (Resolved change : batch.changes) {
       if (!batch.bronzeTakes(change)) {
@@ -775,37 +907,72 @@ public final class IcebergLakeWriter implements LakeWriter {
       ChangeEvent event = change.event();
       Map<String, Object> image = change.image();
       GenericRecord record = template.copy();
-      for (int i = 0; i < fields.size(); i++) {
-        Types.NestedField field = fields.get(i);
-        Object value = switch (field.name()) {
-          case OP -> event.operation().code();
-          case POSITION -> event.position().sortKey();
-          case COMMIT_TS -> event.commitTime().atOffset(ZoneOffset.UTC);
-          case TXID -> event.transactionId();
-          case INGESTED_AT -> ingestedAt.apply(event.position().sortKey()).atOffset(ZoneOffset.UTC);
-          default -> convert(batch.id, name, field.name(), image.get(field.name()), field.type());
+      String position = event.position().sortKey();
+      for (int i = 0; i < kinds.length; i++) {
+        Object value = switch (kinds[i]) {
+          case 1 -> event.operation().code();
+          case 2 -> position;
+          case 3 -> event.commitTime().atOffset(ZoneOffset.UTC);
+          case 4 -> event.transactionId();
+          case 5 -> ingestedAt.apply(position).atOffset(ZoneOffset.UTC);
+          default -> {
+            Types.NestedField field = fields.get(i);
+            yield convert(batch.id, name, field.name(), image.get(field.name()), field.type());
+          }
         };
         record.set(i, value);
       }
       records.add(record);
-      last = event.position().sortKey();
+      last = position;
     }
     if (records.isEmpty()) {
-      return;
+      return null;
     }
     List<DataFile> files = LakeFiles.writeData(table, records);
-    AppendFiles append = table.newAppend();
-    files.forEach(append::appendFile);
-    commit(source, name, table, append, last, files);
-    rows.put(name, (long) records.size());
-    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+    return new Staged(Kind.APPEND, table, name, files, List.of(), last, records.size(), null);
+  }
+
+  /** Commits staged files with the position they hold; records the commit in {@code rows} and {@code snapshots}. */
+  private void commitStaged(String source, Set<Staged> attempted, Staged staged, Map<String, Long> rows,
+      List<String> snapshots) {
+    if (staged == null) {
+      return;
+    }
+    attempted.add(staged);
+    Table table = staged.table();
+    SnapshotUpdate<?> update;
+    switch (staged.kind()) {
+      case APPEND -> {
+        AppendFiles append = table.newAppend();
+        staged.data().forEach(append::appendFile);
+        update = append;
+      }
+      case DELTA -> {
+        RowDelta delta = table.newRowDelta();
+        staged.data().forEach(delta::addRows);
+        staged.deletes().forEach(delta::addDeletes);
+        update = delta;
+      }
+      default -> {
+        OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+        staged.data().forEach(overwrite::addFile);
+        update = overwrite;
+      }
+    }
+    commit(source, staged.name(), table, update, staged.position(), staged.files());
+    if (staged.kind() == Kind.OVERWRITE) {
+      tails.forget(table.name());
+    } else if (staged.versions() != null) {
+      tails.committed(table, staged.versions());
+    }
+    rows.put(staged.name(), staged.rows());
+    snapshots.add(staged.name() + "@" + table.currentSnapshot().snapshotId());
   }
 
   /** A row of silver: the values of the key's current version, with the change that made it. */
   private record SilverRow(Map<String, Object> image, String position, OffsetDateTime commitTime) {}
 
-  private void commitSilver(String source, TableBatch batch, Optional<Plan> plan, Map<String, Long> rows,
-      List<String> snapshots) {
+  private Staged stageSilver(TableBatch batch, Optional<Plan> plan) {
     Table table = batch.silver;
     String name = Lake.SILVER + "." + batch.id.name();
     Schema schema = table.schema();
@@ -844,7 +1011,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       }
     }
     if (latest.isEmpty()) {
-      return;
+      return null;
     }
     if (batch.sequenced()) {
       // The key's state is its newest version by sequence-by, whatever arrived last.
@@ -856,6 +1023,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     List<Record> deletes = new ArrayList<>(latest.size());
     GenericRecord template = GenericRecord.create(schema);
     List<Types.NestedField> fields = schema.columns();
+    int[] kinds = fieldKinds(fields);
     List<Record> records = new ArrayList<>(latest.size());
     for (Map.Entry<List<Object>, Optional<SilverRow>> entry : latest.entrySet()) {
       GenericRecord keyRecord = keyTemplate.copy();
@@ -868,12 +1036,14 @@ public final class IcebergLakeWriter implements LakeWriter {
       }
       SilverRow row = entry.getValue().get();
       GenericRecord record = template.copy();
-      for (int i = 0; i < fields.size(); i++) {
-        Types.NestedField field = fields.get(i);
-        Object value = switch (field.name()) {
-          case POSITION -> row.position();
-          case COMMIT_TS -> row.commitTime();
-          default -> convert(batch.id, name, field.name(), row.image().get(field.name()), field.type());
+      for (int i = 0; i < kinds.length; i++) {
+        Object value = switch (kinds[i]) {
+          case 2 -> row.position();
+          case 3 -> row.commitTime();
+          default -> {
+            Types.NestedField field = fields.get(i);
+            yield convert(batch.id, name, field.name(), row.image().get(field.name()), field.type());
+          }
         };
         record.set(i, value);
       }
@@ -888,14 +1058,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       LakeFiles.deleteQuietly(table, dataFiles);
       throw e;
     }
-    RowDelta delta = table.newRowDelta();
-    dataFiles.forEach(delta::addRows);
-    deleteFiles.forEach(delta::addDeletes);
-    List<ContentFile<?>> written = new ArrayList<>(dataFiles);
-    written.addAll(deleteFiles);
-    commit(source, name, table, delta, last, written);
-    rows.put(name, (long) latest.size());
-    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+    return new Staged(Kind.DELTA, table, name, dataFiles, deleteFiles, last, latest.size(), null);
   }
 
   /** Appends the dead letters of one table that {@code errors.<table>} does not hold yet. */
@@ -956,7 +1119,11 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
   }
 
-  private Plan plan(TableBatch batch) {
+  /**
+   * The plan of a batch; null when {@code bronzeCommitted} is false and the plan must read the batch's changes from
+   * bronze (history is built again, or a key's changes do not continue its stored versions).
+   */
+  private Plan plan(TableBatch batch, boolean bronzeCommitted) {
     HistoryLayer layer = batch.historyLayer;
     Table target = batch.history != null ? batch.history : batch.silver;
     String name = (batch.history != null ? Lake.HISTORY : Lake.SILVER) + "." + batch.id.name();
@@ -967,6 +1134,9 @@ public final class IcebergLakeWriter implements LakeWriter {
     Map<String, OffsetDateTime> commitTimes = new HashMap<>();
     Map<List<Object>, List<Versions.Version>> versions = new LinkedHashMap<>();
     if (batch.historyBehindBronze()) {
+      if (!bronzeCommitted) {
+        return null;
+      }
       Map<List<Object>, List<Versions.Change>> all = layer.readBronze(batch.bronze, null, schema, name, commitTimes);
       all.forEach((key, changes) -> versions.put(key, Versions.fold(name, key, List.of(), changes, tracked)));
       return new Plan(true, Map.of(), versions, commitTimes, all);
@@ -1023,6 +1193,9 @@ public final class IcebergLakeWriter implements LakeWriter {
         versions.put(entry.getKey(), Versions.fold(name, entry.getKey(), keyVersions, entry.getValue(), tracked));
       }
     }
+    if (!refold.isEmpty() && !bronzeCommitted) {
+      return null;
+    }
     if (batch.history != null) {
       // A key folded again replaces all its stored versions: a tail is not enough.
       Set<List<Object>> partial = new HashSet<>(refold);
@@ -1045,8 +1218,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     return new Plan(false, stored, versions, commitTimes, changes);
   }
 
-  private void commitHistory(String source, TableBatch batch, Plan plan, Function<String, Instant> ingestedAt,
-      Map<String, Long> rows, List<String> snapshots) {
+  private Staged stageHistory(TableBatch batch, Plan plan, Function<String, Instant> ingestedAt) {
     Table table = batch.history;
     String name = Lake.HISTORY + "." + batch.id.name();
     Schema schema = table.schema();
@@ -1066,19 +1238,13 @@ public final class IcebergLakeWriter implements LakeWriter {
         }
       }
       List<DataFile> files = LakeFiles.writeData(table, records);
-      OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
-      files.forEach(overwrite::addFile);
       String position = TablePositions.recorded(batch.bronze).orElse(last);
-      commit(source, name, table, overwrite, position, files);
-      tails.forget(table.name());
-      LOG.info("Built {} from bronze.{}: {} versions of {} keys, up to position {}", name, batch.id.name(),
+      LOG.info("Building {} from bronze.{}: {} versions of {} keys, up to position {}", name, batch.id.name(),
           records.size(), plan.versions().size(), position);
-      rows.put(name, (long) records.size());
-      snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
-      return;
+      return new Staged(Kind.OVERWRITE, table, name, files, List.of(), position, records.size(), null);
     }
     if (last == null) {
-      return;
+      return null;
     }
 
     Schema skSchema = schema.select(HistoryLayer.SK);
@@ -1127,15 +1293,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       LakeFiles.deleteQuietly(table, dataFiles);
       throw e;
     }
-    RowDelta delta = table.newRowDelta();
-    dataFiles.forEach(delta::addRows);
-    deleteFiles.forEach(delta::addDeletes);
-    List<ContentFile<?>> files = new ArrayList<>(dataFiles);
-    files.addAll(deleteFiles);
-    commit(source, name, table, delta, last, files);
-    tails.committed(table, written);
-    rows.put(name, (long) records.size());
-    snapshots.add(name + "@" + table.currentSnapshot().snapshotId());
+    return new Staged(Kind.DELTA, table, name, dataFiles, deleteFiles, last, records.size(), written);
   }
 
   private static OffsetDateTime recordedAt(Function<String, Instant> ingestedAt, String position) {
