@@ -40,6 +40,14 @@ public final class ConfigKeys {
   static final ConfigKey<Integer> LAKE_QUEUE_CAPACITY = ConfigKey.optional("queue-capacity",
       ValueTypes.integer(1, Integer.MAX_VALUE), 100_000,
       "Most changes held in memory between the sources and the lake writer; sources wait while it is full.");
+  static final ConfigKey<Long> LAKE_MAX_BATCH_BYTES = ConfigKey.optional("max-batch-bytes", ValueTypes.size(),
+      io.tributary.core.pipeline.PipelineSettings.DEFAULT_MAX_BATCH_BYTES,
+      "Most memory the changes of one commit take (as estimated on the heap); a commit closes at this or at "
+          + "`max-batch-changes`, whichever comes first.");
+  static final ConfigKey<Long> LAKE_QUEUE_BYTES = ConfigKey.optional("queue-bytes", ValueTypes.size(),
+      io.tributary.core.pipeline.PipelineSettings.DEFAULT_QUEUE_BYTES,
+      "Most memory the changes waiting between the sources and the lake writer take (as estimated on the heap), "
+          + "besides the commit being written; sources wait while it is full.");
 
   /** The sub-section of {@link #LAKE} that configures maintenance. */
   public static final String MAINTENANCE = "maintenance";
@@ -372,7 +380,8 @@ public final class ConfigKeys {
 
   /** The keys of the {@code lake} section. */
   public static List<ConfigKey<?>> lake() {
-    return List.of(LAKE_WAREHOUSE, LAKE_COMMIT_INTERVAL, LAKE_MAX_BATCH_CHANGES, LAKE_QUEUE_CAPACITY);
+    return List.of(LAKE_WAREHOUSE, LAKE_COMMIT_INTERVAL, LAKE_MAX_BATCH_CHANGES, LAKE_QUEUE_CAPACITY,
+        LAKE_MAX_BATCH_BYTES, LAKE_QUEUE_BYTES);
   }
 
   /** The keys of one entry of the {@link #TABLES} section, besides its {@link #HISTORY} sub-section. */

@@ -188,6 +188,8 @@ final class ConfigLoader {
         section.get(ConfigKeys.LAKE_COMMIT_INTERVAL),
         section.get(ConfigKeys.LAKE_MAX_BATCH_CHANGES),
         section.get(ConfigKeys.LAKE_QUEUE_CAPACITY),
+        section.get(ConfigKeys.LAKE_MAX_BATCH_BYTES),
+        section.get(ConfigKeys.LAKE_QUEUE_BYTES),
         maintenance(section));
   }
 

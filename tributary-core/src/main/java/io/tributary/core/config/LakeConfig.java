@@ -13,10 +13,12 @@ import java.time.Duration;
  * @param commitInterval the longest a received change waits before it is committed
  * @param maxBatchChanges the most changes one commit takes
  * @param queueCapacity the most changes held between the sources and the lake writer
+ * @param maxBatchBytes the most bytes of changes one commit takes (estimated on the heap)
+ * @param queueBytes the most bytes of changes held between the sources and the lake writer
  * @param maintenance the {@code lake.maintenance} section
  */
-public record LakeConfig(
-    Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity, MaintenanceConfig maintenance) {
+public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity,
+    long maxBatchBytes, long queueBytes, MaintenanceConfig maintenance) {
   public LakeConfig {
     requireNonNull(warehouse, "warehouse is null");
     requireNonNull(commitInterval, "commitInterval is null");
@@ -33,6 +35,19 @@ public record LakeConfig(
     if (queueCapacity < 1) {
       throw new IllegalArgumentException("Invalid queue capacity: " + queueCapacity + " (must be at least 1)");
     }
+    if (maxBatchBytes < 1) {
+      throw new IllegalArgumentException("Invalid max batch bytes: " + maxBatchBytes + " (must be at least 1)");
+    }
+    if (queueBytes < 1) {
+      throw new IllegalArgumentException("Invalid queue bytes: " + queueBytes + " (must be at least 1)");
+    }
+  }
+
+  /** A lake section with the default byte bounds. */
+  public LakeConfig(
+      Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity, MaintenanceConfig maintenance) {
+    this(warehouse, commitInterval, maxBatchChanges, queueCapacity, PipelineSettings.DEFAULT_MAX_BATCH_BYTES,
+        PipelineSettings.DEFAULT_QUEUE_BYTES, maintenance);
   }
 
   /** A lake section with the default maintenance settings. */
@@ -42,6 +57,6 @@ public record LakeConfig(
 
   /** The batching part of this section, as the pipeline runtime takes it. */
   public PipelineSettings pipelineSettings() {
-    return new PipelineSettings(commitInterval, maxBatchChanges, queueCapacity);
+    return new PipelineSettings(commitInterval, maxBatchChanges, queueCapacity, maxBatchBytes, queueBytes);
   }
 }

@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Records the source could not read ({@link DeadLetter}s) travel in the batch with the changes and
  * are committed with them to {@code errors.<table>}.
  *
- * <p>A batch closes when it holds {@link PipelineSettings#maxBatchChanges()} changes or when its
- * first change has waited {@link PipelineSettings#commitInterval()}. A failed commit is tried again
+ * <p>A batch closes when it holds {@link PipelineSettings#maxBatchChanges()} changes, or {@link
+ * PipelineSettings#maxBatchBytes()} of them as {@link ChangeSizes} estimates them, or when its first change has
+ * waited {@link PipelineSettings#commitInterval()}. The queue is bounded both by count and by {@link
+ * PipelineSettings#queueBytes()}: what the pipeline holds in memory does not depend on the width of the rows. A failed commit is tried again
  * with the same changes, which is safe because the lake skips changes it already holds.
  */
 public final class Pipeline implements AutoCloseable {
@@ -71,6 +73,9 @@ public final class Pipeline implements AutoCloseable {
   private volatile Instant lastCommitAt;
   private volatile Duration lag;
   private volatile boolean snapshotting;
+  /** Estimated bytes of the changes in the queue; guarded by {@link #space}. */
+  private long queuedBytes;
+  private final Object space = new Object();
 
   public Pipeline(Source source, LakeWriter writer, PipelineSettings settings) {
     this(source, writer, settings, CommitListener.NONE);
@@ -210,7 +215,7 @@ public final class Pipeline implements AutoCloseable {
         }
         end = add(first, batch, end);
         long deadline = System.nanoTime() + settings.commitInterval().toNanos();
-        while (batch.size() < settings.maxBatchChanges()) {
+        while (batch.size() < settings.maxBatchChanges() && batch.bytes < settings.maxBatchBytes()) {
           long wait = deadline - System.nanoTime();
           Item next = wait > 0 ? queue.poll(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS) : queue.poll();
           if (next == null) {
@@ -234,6 +239,8 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private Position add(Item item, Batch batch, Position end) {
+    release(item.bytes());
+    batch.bytes += item.bytes();
     if (item.event() != null) {
       batch.events.add(item.event());
     }
@@ -312,15 +319,30 @@ public final class Pipeline implements AutoCloseable {
     }
     state.set(PipelineState.FAILED);
     queue.clear();
+    synchronized (space) {
+      queuedBytes = 0;
+      space.notifyAll();
+    }
   }
 
   /** A change, a dead letter, or a heartbeat that moves the position without either. */
-  private record Item(ChangeEvent event, DeadLetter deadLetter, Position position) {}
+  private record Item(ChangeEvent event, DeadLetter deadLetter, Position position, long bytes) {}
+
+  private void release(long bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    synchronized (space) {
+      queuedBytes -= bytes;
+      space.notifyAll();
+    }
+  }
 
   /** The changes and dead letters of one commit, each in source order. */
   private static final class Batch {
     final List<ChangeEvent> events = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
+    long bytes;
 
     int size() {
       return events.size() + deadLetters.size();
@@ -333,6 +355,7 @@ public final class Pipeline implements AutoCloseable {
     void clear() {
       events.clear();
       deadLetters.clear();
+      bytes = 0;
     }
   }
 
@@ -344,22 +367,34 @@ public final class Pipeline implements AutoCloseable {
       if (event.operation() == Operation.READ) {
         snapshotting = true;
       }
-      put(new Item(event, null, event.position()));
+      put(new Item(event, null, event.position(), ChangeSizes.of(event)));
     }
 
     @Override
     public void reject(DeadLetter deadLetter) throws InterruptedException {
       received.incrementAndGet();
-      put(new Item(null, deadLetter, deadLetter.position()));
+      put(new Item(null, deadLetter, deadLetter.position(), ChangeSizes.of(deadLetter)));
     }
 
     @Override
     public void progress(Position position) throws InterruptedException {
-      put(new Item(null, null, position));
+      put(new Item(null, null, position, 0));
     }
 
     private void put(Item item) throws InterruptedException {
       // After a failure nothing more is committed or acknowledged: drop the change, the source sends it again on restart.
+      if (item.bytes() > 0) {
+        synchronized (space) {
+          // one change larger than the whole bound still goes through, alone
+          while (queuedBytes > 0 && queuedBytes + item.bytes() > settings.queueBytes()) {
+            if (state.get() == PipelineState.FAILED) {
+              return;
+            }
+            space.wait(100);
+          }
+          queuedBytes += item.bytes();
+        }
+      }
       while (!queue.offer(item, 100, TimeUnit.MILLISECONDS)) {
         if (state.get() == PipelineState.FAILED) {
           return;

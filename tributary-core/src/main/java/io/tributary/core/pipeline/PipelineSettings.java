@@ -11,8 +11,18 @@ import java.time.Duration;
  * @param maxBatchChanges the most changes one commit takes
  * @param queueCapacity the most changes held between source and lake writer; the source blocks
  *     when it is full
+ * @param maxBatchBytes the most one commit takes, in bytes of changes as {@link ChangeSizes} estimates them on
+ *     the heap; a batch closes at whichever of the two limits it reaches first
+ * @param queueBytes the most bytes of changes held between source and lake writer, besides the batch being
+ *     committed; the source blocks when it is full
  */
-public record PipelineSettings(Duration commitInterval, int maxBatchChanges, int queueCapacity) {
+public record PipelineSettings(
+    Duration commitInterval, int maxBatchChanges, int queueCapacity, long maxBatchBytes, long queueBytes) {
+  /** The default of {@code lake.max-batch-bytes}. */
+  public static final long DEFAULT_MAX_BATCH_BYTES = 64L << 20;
+  /** The default of {@code lake.queue-bytes}. */
+  public static final long DEFAULT_QUEUE_BYTES = 128L << 20;
+
   public PipelineSettings {
     requireNonNull(commitInterval, "commitInterval is null");
     if (commitInterval.isNegative() || commitInterval.isZero()) {
@@ -24,5 +34,16 @@ public record PipelineSettings(Duration commitInterval, int maxBatchChanges, int
     if (queueCapacity < 1) {
       throw new IllegalArgumentException("Invalid queue capacity: " + queueCapacity + " (must be at least 1)");
     }
+    if (maxBatchBytes < 1) {
+      throw new IllegalArgumentException("Invalid max batch bytes: " + maxBatchBytes + " (must be at least 1)");
+    }
+    if (queueBytes < 1) {
+      throw new IllegalArgumentException("Invalid queue bytes: " + queueBytes + " (must be at least 1)");
+    }
+  }
+
+  /** Settings with the default byte bounds. */
+  public PipelineSettings(Duration commitInterval, int maxBatchChanges, int queueCapacity) {
+    this(commitInterval, maxBatchChanges, queueCapacity, DEFAULT_MAX_BATCH_BYTES, DEFAULT_QUEUE_BYTES);
   }
 }

@@ -123,6 +123,63 @@ class PipelineTest {
     return new Position(String.format("%08d", n), "{\"n\":" + n + "}", false);
   }
 
+  /** Wide rows: the byte bounds close batches and hold the source back long before the count bounds do. */
+  @Test
+  void boundsBatchesAndTheQueueByTheBytesOfTheirChanges() throws Exception {
+    TableSchema wide = new TableSchema(new TableId("shop", "public", "orders"), List.of(
+        new Column("id", DataType.of(DataType.Kind.INT32), false),
+        new Column("note", DataType.of(DataType.Kind.STRING), true)), List.of("id"));
+    String note = "x".repeat(10_000);
+    List<ChangeEvent> events = new ArrayList<>();
+    for (int i = 1; i <= 60; i++) {
+      events.add(new ChangeEvent(wide, Operation.CREATE, Optional.empty(), Optional.of(Map.of("id", i, "note", note)),
+          position(i), Instant.parse("2026-01-01T00:00:00Z"), i));
+    }
+    long size = ChangeSizes.of(events.get(0));
+    assertThat(size).as("estimate of a change with a 10,000-character value").isBetween(10_000L, 11_000L);
+    java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+    FakeSource source = new FakeSource();
+    FakeWriter writer = new FakeWriter(Optional.empty(), 0) {
+      @Override
+      public CommitSummary commit(String name, List<ChangeEvent> batch, List<DeadLetter> letters, Position end) {
+        try {
+          open.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.commit(name, batch, letters, end);
+      }
+    };
+    // counts far above what the bytes allow: 3 changes a batch, 5 in the queue
+    Pipeline pipeline = new Pipeline(source, writer,
+        new PipelineSettings(Duration.ofMillis(20), 1_000, 1_000, 3 * size, 5 * size));
+    pipeline.start();
+    Thread feeder = new Thread(() -> {
+      try {
+        for (ChangeEvent event : events) {
+          source.sink.accept(event);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    feeder.start();
+    // The writer holds the first batch; the source fills the queue and waits for room.
+    while (feeder.getState() != Thread.State.TIMED_WAITING && feeder.getState() != Thread.State.WAITING
+        && feeder.getState() != Thread.State.TERMINATED) {
+      Thread.sleep(5);
+    }
+    long held = pipeline.status().changesReceived();
+    assertThat(held).as("changes taken while the writer is stuck: one batch, a full queue, one waiting")
+        .isLessThanOrEqualTo(3 + 5 + 1);
+    assertThat(feeder.isAlive()).isTrue();
+    open.countDown();
+    feeder.join();
+    pipeline.close();
+    assertThat(writer.batches.stream().mapToInt(List::size).sum()).isEqualTo(60);
+    assertThat(writer.batches).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(3));
+  }
+
   private static ChangeEvent event(int id) {
     return new ChangeEvent(SCHEMA, Operation.CREATE, Optional.empty(), Optional.of(Map.of("id", id)),
         position(id), Instant.parse("2026-01-01T00:00:00Z"), id);

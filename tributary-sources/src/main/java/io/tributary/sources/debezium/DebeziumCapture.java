@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * One Debezium embedded engine feeding a {@link ChangeSink}: the part every Debezium-based source
  * shares. The engine's offsets are seeded from the lake ({@link LakeOffsetStore}) and kept in memory
  * only; records are handed back to Debezium's committer only once {@link #acknowledge} says the lake
- * holds them, so a connector that releases data on its side (a replication slot) never releases more.
+ * holds them, so a connector that releases data on its side (a replication slot) never releases more. Of each
+ * batch of the engine only the last record delivered so far waits for its commit (marking it confirms the records
+ * before it too): keeping every {@code SourceRecord} until its commit would hold a second copy of every change in
+ * flight.
  *
  * <p>Records at or before the position the source resumed after are delivered again by some
  * connectors (a whole LSN, a whole binlog event); they are skipped here.
@@ -52,6 +55,8 @@ public final class DebeziumCapture implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong rejected = new AtomicLong();
   private volatile Position lastDelivered;
+  /** Numbers the engine's batches (on the engine's thread), to keep one pending record per batch. */
+  private long batch;
   private volatile Predicate<Position> snapshotPhase;
   private volatile Runnable onSnapshotEnd;
   private volatile boolean snapshotEnded;
@@ -125,6 +130,7 @@ public final class DebeziumCapture implements AutoCloseable {
       List<RecordChangeEvent<SourceRecord>> records,
       DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
       ChangeSink sink) throws InterruptedException {
+    batch++;
     for (RecordChangeEvent<SourceRecord> change : records) {
       if (snapshotEnded) {
         return;
@@ -265,7 +271,11 @@ public final class DebeziumCapture implements AutoCloseable {
       DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
       Position position) {
     synchronized (commitLock) {
-      pending.addLast(new Pending(record, committer, position));
+      if (!pending.isEmpty() && pending.peekLast().batch() == batch) {
+        // Marking this record confirms the batch's records before it: the earlier one need not be kept.
+        pending.pollLast();
+      }
+      pending.addLast(new Pending(batch, record, committer, position));
     }
   }
 
@@ -318,6 +328,7 @@ public final class DebeziumCapture implements AutoCloseable {
   }
 
   private record Pending(
+      long batch,
       RecordChangeEvent<SourceRecord> record,
       DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
       Position position) {}
