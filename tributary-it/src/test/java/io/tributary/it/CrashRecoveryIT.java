@@ -103,6 +103,8 @@ class CrashRecoveryIT {
     Path config = work.resolve("tributary.yaml");
     Files.writeString(config, """
         name: crashtest
+        server:
+          listen: 127.0.0.1:0
         lake:
           warehouse: lake
           commit-interval: 200ms

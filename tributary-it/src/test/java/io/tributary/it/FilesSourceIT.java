@@ -31,6 +31,8 @@ class FilesSourceIT {
     Path archive = work.resolve("orders-done");
     Path config = Files.writeString(work.resolve("tributary.yaml"), """
         name: filestest
+        server:
+          listen: 127.0.0.1:0
         lake:
           warehouse: lake
           commit-interval: 200ms

@@ -80,6 +80,8 @@ class HttpSourceIT {
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
     Path config = Files.writeString(work.resolve("tributary.yaml"), """
         name: httptest
+        server:
+          listen: 127.0.0.1:0
         lake:
           warehouse: lake
           commit-interval: 200ms

@@ -50,6 +50,8 @@ class KafkaSourceIT {
     broker.createTopic("accounts.cdc", 1);
     Path config = Files.writeString(work.resolve("tributary.yaml"), """
         name: kafkatest
+        server:
+          listen: 127.0.0.1:0
         lake:
           warehouse: lake
           commit-interval: 200ms

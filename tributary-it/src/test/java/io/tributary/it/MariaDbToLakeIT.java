@@ -382,6 +382,8 @@ class MariaDbToLakeIT {
     Path config = work.resolve("tributary.yaml");
     Files.writeString(config, """
         name: crashtest
+        server:
+          listen: 127.0.0.1:0
         lake:
           warehouse: lake
           commit-interval: 200ms
