@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A batch closes when it holds {@link PipelineSettings#maxBatchChanges()} changes, or {@link
  * PipelineSettings#maxBatchBytes()} of them as {@link ChangeSizes} estimates them, or when its first change has
- * waited {@link PipelineSettings#commitInterval()}. The queue is bounded both by count and by {@link
- * PipelineSettings#queueBytes()}: what the pipeline holds in memory does not depend on the width of the rows. A failed commit is tried again
- * with the same changes, which is safe because the lake skips changes it already holds.
+ * waited {@link PipelineSettings#commitInterval()} since the source handed it over. The queue is bounded both by
+ * count and by {@link PipelineSettings#queueBytes()}: what the pipeline holds in memory does not depend on the width
+ * of the rows. A failed commit is tried again with the same changes, which is safe because the lake skips changes
+ * it already holds.
  */
 public final class Pipeline implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
@@ -214,7 +215,9 @@ public final class Pipeline implements AutoCloseable {
           continue;
         }
         end = add(first, batch, end);
-        long deadline = System.nanoTime() + settings.commitInterval().toNanos();
+        // The interval counts from when the first change arrived, not from when the last commit ended: behind a
+        // slow commit the batch takes what waits without waiting more, so a backlog makes larger batches.
+        long deadline = first.received() + settings.commitInterval().toNanos();
         while (batch.size() < settings.maxBatchChanges() && batch.bytes < settings.maxBatchBytes()) {
           long wait = deadline - System.nanoTime();
           Item next = wait > 0 ? queue.poll(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS) : queue.poll();
@@ -326,7 +329,8 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /** A change, a dead letter, or a heartbeat that moves the position without either. */
-  private record Item(ChangeEvent event, DeadLetter deadLetter, Position position, long bytes) {}
+  /** @param received when the source handed it over, in {@link System#nanoTime()} */
+  private record Item(ChangeEvent event, DeadLetter deadLetter, Position position, long bytes, long received) {}
 
   private void release(long bytes) {
     if (bytes == 0) {
@@ -367,18 +371,18 @@ public final class Pipeline implements AutoCloseable {
       if (event.operation() == Operation.READ) {
         snapshotting = true;
       }
-      put(new Item(event, null, event.position(), ChangeSizes.of(event)));
+      put(new Item(event, null, event.position(), ChangeSizes.of(event), System.nanoTime()));
     }
 
     @Override
     public void reject(DeadLetter deadLetter) throws InterruptedException {
       received.incrementAndGet();
-      put(new Item(null, deadLetter, deadLetter.position(), ChangeSizes.of(deadLetter)));
+      put(new Item(null, deadLetter, deadLetter.position(), ChangeSizes.of(deadLetter), System.nanoTime()));
     }
 
     @Override
     public void progress(Position position) throws InterruptedException {
-      put(new Item(null, null, position, 0));
+      put(new Item(null, null, position, 0, System.nanoTime()));
     }
 
     private void put(Item item) throws InterruptedException {
