@@ -123,7 +123,7 @@ class DemoIT {
     try (var left = Files.list(in)) {
       assertThat(left.filter(path -> !path.getFileName().toString().startsWith(".")).toList()).as("files left unread").isEmpty();
     }
-    assertThat(dropped).hasSizeGreaterThan(20);
+    assertThat(dropped).as("records in the files the demo dropped").isNotEmpty();
     Map<String, JsonNode> latestUser = latest(dropped, "userId", "sequenceNum");
     Map<String, List<String>> expectedUsers = new TreeMap<>();
     latestUser.forEach((user, record) -> {
@@ -149,7 +149,7 @@ class DemoIT {
     for (String line : Files.readAllLines(published)) {
       sent.add(json.readTree(line));
     }
-    assertThat(sent).hasSizeGreaterThan(20);
+    assertThat(sent).as("records the demo published").isNotEmpty();
     Map<String, List<String>> expectedClients = new TreeMap<>();
     latest(sent, "email", "data_cadastro").forEach((email, record) -> expectedClients.put(email,
         List.of(record.get("name").asText(), record.get("city").asText(), record.get("data_cadastro").asText())));
@@ -178,7 +178,7 @@ class DemoIT {
           brewery.get("brewery_type").asText(), brewery.get("updated_at").asText()));
       changed += brewery.get("updated_at").asText().startsWith("2024-") ? 0 : 1;
     }
-    assertThat(changed).as("breweries the API changed while the demo ran").isGreaterThan(5);
+    assertThat(changed).as("breweries the API changed while the demo ran").isPositive();
     Map<String, List<String>> expectedAstronauts = new TreeMap<>();
     for (JsonNode person : json.readTree(api.resolve("astronauts.json").toFile()).get("people")) {
       expectedAstronauts.put(person.get("name").asText(), List.of(person.get("craft").asText()));
