@@ -150,8 +150,10 @@ class SlotSafetyIT {
         await("slot confirms past the other table's WAL", () -> slot.read().orElseThrow().lagBytes() < round / 4);
       }
       released = Duration.between(started, Instant.now()).dividedBy(2);
-      assertThat(slot.read().orElseThrow().retainedBytes())
-          .as("WAL retained after two rounds of %s bytes each, with heartbeats", round).isLessThan(3 * round / 2);
+      // The server moves the slot's restart point (what it retains) behind the confirmed position only
+      // at its next running-transactions record, logged every 15 s while WAL is written (heartbeats write).
+      await("WAL retained after two rounds of " + round + " bytes each, with heartbeats, under 1.5 rounds",
+          () -> slot.read().orElseThrow().retainedBytes() < 3 * round / 2);
     }
     sql("beat", "SELECT pg_drop_replication_slot('beating_shop')");
 
