@@ -8,6 +8,7 @@ import io.tributary.core.check.CheckQueries;
 import io.tributary.core.check.CheckSide;
 import io.tributary.core.check.CheckedColumn;
 import io.tributary.core.check.RowDigest;
+import io.tributary.sources.postgres.snapshot.ExportedSnapshot;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
+import org.postgresql.replication.LogSequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,29 +59,21 @@ public final class PostgresSnapshotReader implements AutoCloseable {
     requireNonNull(settings, "settings is null");
     String slot = "tributary_check_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     Connection reader = null;
-    try (Connection replication = connect(settings, true);
-        Statement create = replication.createStatement()) {
-      String snapshot;
-      long point;
-      try (ResultSet result = create.executeQuery(
-          "CREATE_REPLICATION_SLOT " + slot + " TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT")) {
-        result.next();
-        point = parseLsn(result.getString("consistent_point"));
-        snapshot = result.getString("snapshot_name");
-      }
+    try (Connection replication = connect(settings, true)) {
+      // A temporary slot: closing the replication connection drops it; the imported snapshot stays.
+      ExportedSnapshot exported = ExportedSnapshot.create(replication, slot, true);
       reader = connect(settings, false);
       reader.setAutoCommit(false);
       reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       reader.setReadOnly(true);
       try (Statement statement = reader.createStatement()) {
-        statement.execute("SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "''") + "'");
+        statement.execute("SET TRANSACTION SNAPSHOT '" + exported.snapshotName().replace("'", "''") + "'");
         statement.execute("SET LOCAL TimeZone = 'UTC'");
         statement.execute("SET LOCAL DateStyle = 'ISO'");
         statement.execute("SET LOCAL extra_float_digits = 1");
       }
-      log.info("Source {}: reading a snapshot at LSN {} for a check", settings.name(), lsnText(point));
-      // Closing the replication connection drops the temporary slot; the imported snapshot stays.
-      return new PostgresSnapshotReader(settings, reader, point);
+      log.info("Source {}: reading a snapshot at LSN {} for a check", settings.name(), exported.consistentPointText());
+      return new PostgresSnapshotReader(settings, reader, exported.consistentPoint());
     } catch (SQLException e) {
       closeQuietly(reader);
       throw new IllegalStateException("Cannot open a consistent snapshot of source " + settings.name() + " at "
@@ -100,7 +94,7 @@ public final class PostgresSnapshotReader implements AutoCloseable {
 
   /** The consistent point as PostgreSQL writes an LSN ({@code 0/1A2B3C}). */
   public String pointText() {
-    return lsnText(consistentPoint);
+    return LogSequenceNumber.valueOf(consistentPoint).asString();
   }
 
   /**
@@ -264,19 +258,6 @@ public final class PostgresSnapshotReader implements AutoCloseable {
     }
     String url = "jdbc:postgresql://" + settings.host() + ":" + settings.port() + "/" + settings.database();
     return DriverManager.getConnection(url, properties);
-  }
-
-  static long parseLsn(String text) {
-    int slash = text.indexOf('/');
-    if (slash < 0) {
-      throw new IllegalArgumentException("Invalid LSN: " + text);
-    }
-    return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
-  }
-
-  static String lsnText(long lsn) {
-    return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + "/"
-        + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
   }
 
   private static void closeQuietly(Connection connection) {

@@ -6,7 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
+import org.postgresql.replication.LogSequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +51,10 @@ public final class ExportedSnapshot implements AutoCloseable {
         ResultSet result = statement.executeQuery("CREATE_REPLICATION_SLOT " + slotName + (temporary ? " TEMPORARY" : "")
             + " LOGICAL pgoutput EXPORT_SNAPSHOT")) {
       result.next();
-      long point = parseLsn(result.getString("consistent_point"));
+      long point = LogSequenceNumber.valueOf(result.getString("consistent_point")).asLong();
       String snapshot = result.getString("snapshot_name");
-      log.info("Created replication slot {} at {} with exported snapshot {}", slotName, lsnText(point), snapshot);
+      log.info("Created replication slot {} at {} with exported snapshot {}", slotName,
+          LogSequenceNumber.valueOf(point).asString(), snapshot);
       return new ExportedSnapshot(replication, slotName, point, snapshot);
     }
   }
@@ -69,7 +70,7 @@ public final class ExportedSnapshot implements AutoCloseable {
 
   /** The consistent point as PostgreSQL writes an LSN ({@code 0/1A2B3C}). */
   public String consistentPointText() {
-    return lsnText(consistentPoint);
+    return LogSequenceNumber.valueOf(consistentPoint).asString();
   }
 
   /** The name to import with {@code SET TRANSACTION SNAPSHOT}. */
@@ -90,18 +91,5 @@ public final class ExportedSnapshot implements AutoCloseable {
     } catch (SQLException e) {
       log.debug("Closing the replication connection of slot {} failed", slotName, e);
     }
-  }
-
-  static long parseLsn(String text) {
-    int slash = text.indexOf('/');
-    if (slash < 0) {
-      throw new IllegalArgumentException("Invalid LSN: " + text);
-    }
-    return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
-  }
-
-  static String lsnText(long lsn) {
-    return Long.toHexString(lsn >>> 32).toUpperCase(Locale.ROOT) + "/"
-        + Long.toHexString(lsn & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
   }
 }
