@@ -234,8 +234,7 @@ final class PgOutputCapture implements AutoCloseable {
       }
     }
     if (lastDelivered != null && settings.snapshotMode() == SnapshotMode.INITIAL && lastDelivered.sortKey().startsWith("1:")) {
-      throw new IllegalStateException("Cannot resume source " + settings.name() + ": replication slot " + settings.slotName()
-          + " does not exist any more");
+      throw PostgresPreflight.slotGone(settings);
     }
     var slot = replication.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot().logical()
         .withSlotName(settings.slotName())

@@ -193,9 +193,7 @@ final class PostgresPreflight {
       try (ResultSet result = statement.executeQuery()) {
         if (!result.next()) {
           if (!startOver) {
-            throw new IllegalStateException("Cannot resume source " + settings.name() + ": replication slot " + settings.slotName()
-                + " does not exist any more, so the changes made since the lake's last commit are gone (to capture again "
-                + "from a fresh snapshot, start a new lake or remove this source's tables from the lake)");
+            throw slotGone(settings);
           }
           return;
         }
@@ -235,5 +233,12 @@ final class PostgresPreflight {
 
   static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  /** The error for a source that resumes from a position its replication slot no longer holds. */
+  static IllegalStateException slotGone(PostgresSourceSettings settings) {
+    return new IllegalStateException("Cannot resume source " + settings.name() + ": replication slot " + settings.slotName()
+        + " does not exist any more, so the changes made since the lake's last commit are gone (to capture again "
+        + "from a fresh snapshot, start a new lake or remove this source's tables from the lake)");
   }
 }
