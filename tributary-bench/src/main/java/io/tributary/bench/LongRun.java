@@ -213,6 +213,9 @@ public final class LongRun {
           maintenance:
             enabled: %s
             interval: %s
+        # Any free port: two pipelines run side by side, and a fixed port may be taken on a shared machine.
+        server:
+          listen: 127.0.0.1:0
         sources:
           shop:
             type: postgres
