@@ -40,11 +40,14 @@ import java.util.function.Function;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -106,6 +109,15 @@ public final class IcebergLakeWriter implements LakeWriter {
   private final Shaping shaping;
   /** The stored versions history needs of each key, kept between commits (see {@link HistoryTails}). */
   private final HistoryTails tails;
+  /** Sources whose last {@link #recover} wiped their tables: they deliver their initial snapshot from its start. */
+  private final Set<String> fromStart = new HashSet<>();
+  /**
+   * Silver tables holding only rows of the running initial snapshot, with the Iceberg snapshot after which that was
+   * last known (see {@link #holdsOnlySnapshotRows}).
+   */
+  private final Map<TableIdentifier, Long> snapshotRowsOnly = new HashMap<>();
+  /** Sources of {@link #fromStart} whose last change committed is a row of their initial snapshot. */
+  private final Set<String> inSnapshotRows = new HashSet<>();
   /** Writes the files of a batch's layers side by side; created on first use. */
   private ExecutorService workers;
 
@@ -153,11 +165,15 @@ public final class IcebergLakeWriter implements LakeWriter {
     Optional<Checkpoint> checkpoint = checkpoints.read(source);
     if (checkpoint.isPresent() && !checkpoint.get().position().inSnapshot()) {
       committedCheckpoints.put(source, checkpoint.get().position());
+      fromStart.remove(source);
+      inSnapshotRows.remove(source);
       LOG.info("Source {} resumes after checkpoint {} committed at {}", source,
           checkpoint.get().position().sortKey(), checkpoint.get().committedAt());
       return Optional.of(checkpoint.get().position());
     }
     List<String> wiped = wipe(source);
+    fromStart.add(source);
+    inSnapshotRows.remove(source);
     LOG.info("Source {} starts from the beginning ({}); wiped {} lake tables {}", source,
         checkpoint.isPresent() ? "its checkpoint lies inside an unfinished snapshot" : "no checkpoint",
         wiped.size(), wiped);
@@ -175,7 +191,17 @@ public final class IcebergLakeWriter implements LakeWriter {
     Instant ingestedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Map<String, Long> rows = new LinkedHashMap<>();
     List<String> snapshots = new ArrayList<>();
-    long skipped = write(source, events, deadLetters, ingestedAt, position -> ingestedAt, true, rows, snapshots);
+    ChangeEvent snapshotEnd = snapshotEnd(source, events);
+    long skipped = write(source, events, deadLetters, ingestedAt, position -> ingestedAt, true, snapshotEnd, rows,
+        snapshots);
+    if (!events.isEmpty() && fromStart.contains(source)) {
+      ChangeEvent lastChange = events.get(events.size() - 1);
+      if (lastChange.operation() == Operation.READ && lastChange.position().inSnapshot()) {
+        inSnapshotRows.add(source);
+      } else {
+        inSnapshotRows.remove(source);
+      }
+    }
     boolean recorded = recordCheckpoint(source, end);
 
     long millis = (System.nanoTime() - started) / 1_000_000;
@@ -213,7 +239,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     List<String> snapshots = new ArrayList<>();
     Instant batchTime = latest;
     long skipped = write(source, events, List.of(), batchTime, position -> times.getOrDefault(position, batchTime),
-        false, rows, snapshots);
+        false, null, rows, snapshots);
     LOG.debug("Replayed {} changes of source {}: rows {}, skipped {}", events.size(), source, rows, skipped);
     return new CommitSummary(rows, skipped);
   }
@@ -232,7 +258,8 @@ public final class IcebergLakeWriter implements LakeWriter {
 
   /** Writes one batch to the layers; {@code ingestedAtOf} maps a position to when its change was ingested. */
   private long write(String source, List<ChangeEvent> events, List<DeadLetter> deadLetters, Instant ingestedAt,
-      Function<String, Instant> ingestedAtOf, boolean toRaw, Map<String, Long> rows, List<String> snapshots) {
+      Function<String, Instant> ingestedAtOf, boolean toRaw, ChangeEvent snapshotEnd, Map<String, Long> rows,
+      List<String> snapshots) {
     Map<TableId, List<ChangeEvent>> byTable = new LinkedHashMap<>();
     for (ChangeEvent event : events) {
       if (!event.table().source().equals(source)) {
@@ -252,7 +279,7 @@ public final class IcebergLakeWriter implements LakeWriter {
 
     List<TableBatch> batches = new ArrayList<>(byTable.size());
     for (Map.Entry<TableId, List<ChangeEvent>> entry : byTable.entrySet()) {
-      batches.add(prepare(source, entry.getKey(), entry.getValue()));
+      batches.add(prepare(source, entry.getKey(), entry.getValue(), snapshotEnd));
     }
     // Raw is the replayable record: it must hold the batch before any table does. It is written while the layers'
     // files are; nothing is committed before it is on disk.
@@ -294,7 +321,11 @@ public final class IcebergLakeWriter implements LakeWriter {
           history = submit(pending, () -> stageHistory(batch, plan, ingestedAtOf));
         }
         if (silver != null) {
-          commitStaged(source, attempted, await(silver), rows, snapshots);
+          Staged staged = await(silver);
+          commitStaged(source, attempted, staged, rows, snapshots);
+          if (staged != null) {
+            noteSilverCommit(batch);
+          }
         }
         if (history != null) {
           commitStaged(source, attempted, await(history), rows, snapshots);
@@ -371,6 +402,9 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
     tables.clear();
     tails.clear();
+    fromStart.clear();
+    inSnapshotRows.clear();
+    snapshotRowsOnly.clear();
     errors.forget();
     committedCheckpoints.clear();
   }
@@ -395,6 +429,18 @@ public final class IcebergLakeWriter implements LakeWriter {
     List<String> silverKey = List.of();
     /** Changes whose shaping failed, as dead letters for {@code errors.<table>}. */
     final List<DeadLetter> rejected = new ArrayList<>();
+    /**
+     * Silver has no row of a key whose first change here is a row of the initial snapshot, so that row needs no
+     * equality delete (see {@link IcebergLakeWriter#holdsOnlySnapshotRows}).
+     */
+    boolean snapshotRowsAreNew;
+    /** The change of this batch ending the source's initial snapshot, if it is here (see {@link #snapshotEnd}). */
+    ChangeEvent snapshotEnd;
+
+    /** A row read by the source's initial snapshot: one still inside it, or the one ending it. */
+    boolean isSnapshotRow(ChangeEvent event) {
+      return event.operation() == Operation.READ && (event.position().inSnapshot() || event == snapshotEnd);
+    }
 
     TableBatch(TableId id, TableSchema schema, Table bronze, Table silver, Table history, HistoryLayer historyLayer,
         List<Resolved> changes) {
@@ -433,6 +479,11 @@ public final class IcebergLakeWriter implements LakeWriter {
       return silver != null && isAfter(change, silverPosition);
     }
 
+    /** Every change silver takes is a row of the source's initial snapshot. */
+    boolean silverTakesSnapshotRowsOnly() {
+      return changes.stream().filter(this::silverTakes).allMatch(change -> isSnapshotRow(change.event()));
+    }
+
     long skipped() {
       return changes.stream()
           .filter(change -> !bronzeTakes(change) && !silverTakes(change) && !historyTakes(change))
@@ -462,7 +513,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
   }
 
-  private TableBatch prepare(String source, TableId id, List<ChangeEvent> events) {
+  private TableBatch prepare(String source, TableId id, List<ChangeEvent> events, ChangeEvent snapshotEnd) {
     List<TableSchema> schemas = new ArrayList<>();
     for (ChangeEvent event : events) {
       TableSchema schema = event.schema();
@@ -506,10 +557,94 @@ public final class IcebergLakeWriter implements LakeWriter {
         // Shaped silver no longer holds the source's values: the previous version comes from bronze then.
         : resolveByKey(id, latest.key(), shaped ? bronze : silver, shaped, events);
     TableBatch batch = new TableBatch(id, latest, bronze, silver, history, historyLayer, changes);
+    batch.snapshotEnd = snapshotEnd;
     if (silver != null) {
       shape(batch);
+      batch.snapshotRowsAreNew = shapers.stream().allMatch(TableShaper::keepsKeyValues)
+          && holdsOnlySnapshotRows(source, id, silver);
     }
     return batch;
+  }
+
+  /**
+   * The change of {@code events} ending the initial snapshot of {@code source}, or null: a database source marks
+   * the snapshot's last row with a position no longer {@link Position#inSnapshot() inSnapshot}, so it is the
+   * {@link Operation#READ} right after a row that is, in the stream since {@link #recover} wiped the source. A
+   * feed's {@code r} events never follow such a row.
+   */
+  private ChangeEvent snapshotEnd(String source, List<ChangeEvent> events) {
+    if (!fromStart.contains(source)) {
+      return null;
+    }
+    boolean previousInSnapshot = inSnapshotRows.contains(source);
+    for (ChangeEvent event : events) {
+      boolean read = event.operation() == Operation.READ;
+      if (previousInSnapshot && read && !event.position().inSnapshot()) {
+        return event;
+      }
+      previousInSnapshot = read && event.position().inSnapshot();
+    }
+    return null;
+  }
+
+  /**
+   * Whether {@code silver} holds no row but rows of the initial snapshot {@code source} is delivering now, each
+   * committed once. Then a key whose first change in a batch is such a row has no row in silver yet, and its
+   * equality delete, which would remove nothing, is left out: without it an initial snapshot writes half the
+   * files, and queries apply no deletes to its rows until compaction.
+   *
+   * <p>Why this holds when it returns true:
+   *
+   * <ul>
+   *   <li>{@link #recover} of this writer wiped every table of the source (no checkpoint, or one inside an
+   *       unfinished snapshot): a snapshot always starts on empty tables, whether it is the first, the one after a
+   *       crash mid-snapshot, or the one after a restart inside the snapshot. A source resumed from a checkpoint
+   *       after its snapshot gets no exemption.
+   *   <li>The table was empty then or since ({@code total-data-files} 0), and every commit to it after that either
+   *       came from this writer holding only rows of the snapshot ({@link Operation#READ} changes with {@link
+   *       Position#inSnapshot()}, or the one ending the snapshot, see {@link #snapshotEnd}; {@link
+   *       #noteSilverCommit}), or is a compaction ({@code replace}, which keeps the rows). Any other commit (a
+   *       streamed change, a wipe or {@link #clear}, another process) ends the exemption for the table until it is
+   *       empty again.
+   *   <li>The initial snapshot of a database (the chunked reader at one exported snapshot, Debezium's PostgreSQL
+   *       or MariaDB snapshot in one transaction) reads each row once, and the lake skips positions it holds when
+   *       a batch is delivered again. Feeds and {@link #replay} deliver no {@code inSnapshot} positions (a Kafka
+   *       topic may hold a key's {@code r} event twice; raw may hold two runs of a snapshot): they always write
+   *       deletes.
+   *   <li>Silver's key values are the source's, renamed at most ({@link TableShaper#keepsKeyValues}; the Iceberg
+   *       conversion is exact or refuses the value), so distinct rows of the snapshot have distinct silver keys.
+   * </ul>
+   *
+   * <p>A key whose first change in a batch is streamed (an update of a row an earlier batch read) still gets its
+   * delete; changes after the snapshot row in the same batch only replace the row written with it. History writes
+   * no equality delete for a key it holds no version of, so the snapshot's rows need nothing there.
+   */
+  private boolean holdsOnlySnapshotRows(String source, TableId id, Table silver) {
+    if (!fromStart.contains(source)) {
+      return false;
+    }
+    Snapshot snapshot = silver.currentSnapshot();
+    if (snapshot == null || "0".equals(snapshot.summary().get(SnapshotSummary.TOTAL_DATA_FILES_PROP))) {
+      return true;
+    }
+    Long known = snapshotRowsOnly.get(TableIdentifier.of(Lake.SILVER, id.name()));
+    while (known != null && snapshot != null && snapshot.snapshotId() != known) {
+      if (!DataOperations.REPLACE.equals(snapshot.operation()) || snapshot.parentId() == null) {
+        return false;
+      }
+      snapshot = silver.snapshot(snapshot.parentId());
+    }
+    return known != null && snapshot != null;
+  }
+
+  /** After a commit to silver: whether it still holds only rows of the running snapshot. */
+  private void noteSilverCommit(TableBatch batch) {
+    TableIdentifier identifier = TableIdentifier.of(Lake.SILVER, batch.id.name());
+    if (batch.snapshotRowsAreNew && batch.silverTakesSnapshotRowsOnly()) {
+      snapshotRowsOnly.put(identifier, batch.silver.currentSnapshot().snapshotId());
+    } else {
+      snapshotRowsOnly.remove(identifier);
+    }
   }
 
   /** Shapes the changes silver or history takes, in batches per source schema; rejected ones become dead letters. */
@@ -980,6 +1115,8 @@ public final class IcebergLakeWriter implements LakeWriter {
     List<String> sourceKey = batch.schema.key();
     // last version per key (shaped); empty = the key's last change deletes it
     Map<List<Object>, Optional<SilverRow>> latest = new LinkedHashMap<>();
+    // keys silver holds no row of (see holdsOnlySnapshotRows): their rows need no equality delete
+    Set<List<Object>> unseen = new HashSet<>();
     String last = null;
     for (Resolved change : batch.changes) {
       if (!batch.silverTakes(change)) {
@@ -993,6 +1130,9 @@ public final class IcebergLakeWriter implements LakeWriter {
         continue;
       }
       List<Object> key = key(batch.id, keyColumns, schema, event, shaped.row());
+      if (batch.snapshotRowsAreNew && batch.isSnapshotRow(event) && !latest.containsKey(key)) {
+        unseen.add(key);
+      }
       if (event.operation() == Operation.DELETE) {
         latest.put(key, Optional.empty());
       } else {
@@ -1026,11 +1166,13 @@ public final class IcebergLakeWriter implements LakeWriter {
     int[] kinds = fieldKinds(fields);
     List<Record> records = new ArrayList<>(latest.size());
     for (Map.Entry<List<Object>, Optional<SilverRow>> entry : latest.entrySet()) {
-      GenericRecord keyRecord = keyTemplate.copy();
-      for (int i = 0; i < keyColumns.size(); i++) {
-        keyRecord.setField(keyColumns.get(i), entry.getKey().get(i));
+      if (!unseen.contains(entry.getKey())) {
+        GenericRecord keyRecord = keyTemplate.copy();
+        for (int i = 0; i < keyColumns.size(); i++) {
+          keyRecord.setField(keyColumns.get(i), entry.getKey().get(i));
+        }
+        deletes.add(keyRecord);
       }
-      deletes.add(keyRecord);
       if (entry.getValue().isEmpty()) {
         continue;
       }
@@ -1376,6 +1518,7 @@ public final class IcebergLakeWriter implements LakeWriter {
             || TablePositions.recorded(table).isEmpty()) {
           continue;
         }
+        snapshotRowsOnly.remove(identifier);
         table.newDelete()
             .deleteFromRowFilter(Expressions.alwaysTrue())
             .set(LakeProperties.POSITION, "")

@@ -134,6 +134,16 @@ public final class TableShaper {
     return config.isIdentity();
   }
 
+  /**
+   * Whether the key columns come out with the values they went in with (renamed at most, neither
+   * cast nor masked): rows with distinct source keys then have distinct keys in silver.
+   */
+  public boolean keepsKeyValues() {
+    return steps.stream()
+        .filter(step -> source.key().contains(step.column()))
+        .allMatch(step -> step.cast().isEmpty() && !step.mask());
+  }
+
   /** The shaped name of source column {@code column}; empty when it is dropped. */
   public Optional<String> target(String column) {
     return steps.stream().filter(step -> step.column().equals(column)).map(Step::target).findFirst();
