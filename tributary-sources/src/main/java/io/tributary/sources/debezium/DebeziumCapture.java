@@ -12,6 +12,7 @@ import io.tributary.api.Position;
 import io.tributary.api.TableSchema;
 import io.tributary.api.spi.ChangeSink;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DebeziumCapture implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DebeziumCapture.class);
+  /** How long the engine waits for the connector task to start or stop before it fails. */
+  static final Duration TASK_START_TIMEOUT = Duration.ofMinutes(10);
 
   private final String source;
   private final RecordConverter converter;
@@ -98,6 +101,9 @@ public final class DebeziumCapture implements AutoCloseable {
     engineProperties.setProperty("offset.storage", LakeOffsetStore.class.getName());
     engineProperties.setProperty("offset.flush.interval.ms", "0");
     engineProperties.setProperty("offset.flush.timeout.ms", "10000");
+    // The connector task's start creates the replication slot, which waits for every transaction open at the source
+    // to end, and on a busy machine takes longer than the engine's default wait (seen: failed after 48 s at load 29).
+    engineProperties.putIfAbsent("task.management.timeout.ms", String.valueOf(TASK_START_TIMEOUT.toMillis()));
     engineProperties.setProperty(LakeOffsetStore.TOPIC_PREFIX, source);
     resumeAfter.ifPresent(position -> engineProperties.setProperty(LakeOffsetStore.RESUME_OFFSET, position.resumeToken()));
     resumeAfter.ifPresent(position -> lastDelivered = position);
