@@ -58,7 +58,7 @@ class CrashRecoveryIT {
       awaitCrashPoint(second, 2);
 
       // 3. and 4. Killed while streaming: right after a layer table commit (bronze, silver and history commit
-      // in turn, so a kill can leave history behind silver), right after a checkpoint.
+      // side by side, so a kill can leave any of them behind the others), right after a checkpoint.
       runUntilCrash(config, CrashPoints.AFTER_COMMIT + ":17", 3);
       runUntilCrash(config, CrashPoints.AFTER_CHECKPOINT + ":6", 4);
 

@@ -120,6 +120,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private final Set<String> inSnapshotRows = new HashSet<>();
   /** Writes the files of a batch's layers side by side; created on first use. */
   private ExecutorService workers;
+  /** Commits a batch's layer tables side by side; created on first use. */
+  private ExecutorService committers;
 
   /** A writer whose silver tables hold the source's columns as they are. */
   public IcebergLakeWriter(Lake lake) {
@@ -282,9 +284,16 @@ public final class IcebergLakeWriter implements LakeWriter {
       batches.add(prepare(source, entry.getKey(), entry.getValue(), snapshotEnd));
     }
     // Raw is the replayable record: it must hold the batch before any table does. It is written while the layers'
-    // files are; nothing is committed before it is on disk.
+    // files are; nothing is committed before it is on disk. Each layer table records its own position (decision
+    // 0001), so the layer tables' commits do not wait for each other: each starts once its files and raw are written.
+    // What a commit needs of another comes first: errors before silver, bronze before a plan that reads the batch
+    // from it. The checkpoint, committed by the caller after all of them, stays last.
     List<Future<?>> pending = new ArrayList<>();
-    Set<Staged> attempted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Staged> attempted = java.util.Collections.synchronizedSet(
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Future<Staged>> published = new ArrayList<>();
+    Map<Future<Staged>, TableBatch> silverOf = new java.util.IdentityHashMap<>();
     long skipped = 0;
     try {
       Future<?> rawWritten = !toRaw ? java.util.concurrent.CompletableFuture.completedFuture(null) : submit(pending, () -> {
@@ -305,34 +314,48 @@ public final class IcebergLakeWriter implements LakeWriter {
         Future<Staged> history = batch.history != null && early != null
             ? submit(pending, () -> stageHistory(batch, early, ingestedAtOf))
             : null;
-        await(rawWritten);
-        commitStaged(source, attempted, await(bronze), rows, snapshots);
+        Future<Staged> bronzeCommitted = publish(source, pending, rawWritten, bronze, attempted, stop);
+        published.add(bronzeCommitted);
         // Dead letters before silver: a change silver skipped as held was then always recorded in errors too.
         List<DeadLetter> letters = new ArrayList<>(batch.rejected);
         letters.addAll(lettersByTable.getOrDefault(batch.id, List.of()));
         lettersByTable.remove(batch.id);
-        commitErrors(source, batch.id, letters, ingestedAt, rows, snapshots);
-        // Otherwise history (and silver ordered by sequence-by) reads bronze, which now holds the batch.
-        Plan plan = planned && early == null ? plan(batch, true) : early;
+        if (!letters.isEmpty()) {
+          await(rawWritten);
+          commitErrors(source, batch.id, letters, ingestedAt, rows, snapshots);
+        }
+        // Otherwise history (and silver ordered by sequence-by) reads bronze, which must hold the batch first.
+        Plan plan = early;
+        if (planned && early == null) {
+          await(bronzeCommitted);
+          plan = plan(batch, true);
+        }
+        Plan late = plan;
         if (batch.silver != null && silver == null) {
-          silver = submit(pending, () -> stageSilver(batch, Optional.ofNullable(plan)));
+          silver = submit(pending, () -> stageSilver(batch, Optional.ofNullable(late)));
         }
         if (batch.history != null && history == null && plan != null) {
-          history = submit(pending, () -> stageHistory(batch, plan, ingestedAtOf));
+          history = submit(pending, () -> stageHistory(batch, late, ingestedAtOf));
         }
         if (silver != null) {
-          Staged staged = await(silver);
-          commitStaged(source, attempted, staged, rows, snapshots);
-          if (staged != null) {
-            noteSilverCommit(batch);
-          }
+          Future<Staged> committed = publish(source, pending, rawWritten, silver, attempted, stop);
+          published.add(committed);
+          silverOf.put(committed, batch);
         }
         if (history != null) {
-          commitStaged(source, attempted, await(history), rows, snapshots);
+          published.add(publish(source, pending, rawWritten, history, attempted, stop));
+        }
+      }
+      for (Future<Staged> commit : published) {
+        Staged staged = await(commit);
+        recordCommit(staged, rows, snapshots);
+        if (staged != null && silverOf.containsKey(commit)) {
+          noteSilverCommit(silverOf.get(commit));
         }
       }
       await(rawWritten);
     } catch (RuntimeException | Error e) {
+      stop.set(true);
       abandon(pending, attempted);
       throw e;
     }
@@ -344,16 +367,49 @@ public final class IcebergLakeWriter implements LakeWriter {
 
   private <T> Future<T> submit(List<Future<?>> pending, Callable<T> task) {
     if (workers == null) {
-      AtomicInteger threads = new AtomicInteger();
-      workers = Executors.newFixedThreadPool(WORKERS, runnable -> {
-        Thread thread = new Thread(runnable, "tributary-lake-writer-" + threads.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      });
+      workers = pool("tributary-lake-writer-");
     }
     Future<T> future = workers.submit(task);
     pending.add(future);
     return future;
+  }
+
+  /**
+   * Commits a layer table's files once they and raw are written, on a pool of its own: its task waits for the file
+   * writers' tasks, which never wait for it. Once {@code stop} is set (another part failed) nothing more is
+   * committed: the task returns null and leaves the files to {@link #abandon}.
+   */
+  private Future<Staged> publish(String source, List<Future<?>> pending, Future<?> rawWritten, Future<Staged> staged,
+      Set<Staged> attempted, java.util.concurrent.atomic.AtomicBoolean stop) {
+    if (committers == null) {
+      committers = pool("tributary-lake-commit-");
+    }
+    Future<Staged> future = committers.submit(() -> {
+      await(rawWritten);
+      Staged files = await(staged);
+      if (files == null || stop.get()) {
+        return null;
+      }
+      attempted.add(files);
+      try {
+        publish(source, files);
+      } catch (RuntimeException | Error e) {
+        stop.set(true);
+        throw e;
+      }
+      return files;
+    });
+    pending.add(future);
+    return future;
+  }
+
+  private static ExecutorService pool(String prefix) {
+    AtomicInteger threads = new AtomicInteger();
+    return Executors.newFixedThreadPool(WORKERS, runnable -> {
+      Thread thread = new Thread(runnable, prefix + threads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /** The result of a layer's task; its failure as thrown on the task's thread. */
@@ -376,20 +432,27 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   /**
-   * After a failure: waits for the layers' tasks and removes the files they wrote that no commit was tried with
-   * ({@code attempted}: a failed commit removes its own files, unless it may have succeeded).
+   * After a failure: waits for the layers' tasks, commits included, then removes the files they wrote that no commit
+   * was tried with ({@code attempted}: a failed commit removes its own files, unless it may have succeeded).
    */
   private static void abandon(List<Future<?>> pending, Set<Staged> attempted) {
+    List<Staged> written = new ArrayList<>();
     for (Future<?> future : pending) {
       try {
-        if (future.get() instanceof Staged staged && !attempted.contains(staged)) {
-          LakeFiles.deleteQuietly(staged.table(), staged.files());
+        if (future.get() instanceof Staged staged) {
+          written.add(staged);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (ExecutionException | RuntimeException e) {
         // that task failed too (its own files are removed by it) or the table cannot be read: orphans are harmless
+      }
+    }
+    // Only now is every commit over: a file is removed only if no commit can still take it.
+    for (Staged staged : written) {
+      if (!attempted.contains(staged)) {
+        LakeFiles.deleteQuietly(staged.table(), staged.files());
       }
     }
   }
@@ -399,6 +462,10 @@ public final class IcebergLakeWriter implements LakeWriter {
     if (workers != null) {
       workers.shutdown();
       workers = null;
+    }
+    if (committers != null) {
+      committers.shutdown();
+      committers = null;
     }
     tables.clear();
     tails.clear();
@@ -1067,13 +1134,8 @@ public final class IcebergLakeWriter implements LakeWriter {
     return new Staged(Kind.APPEND, table, name, files, List.of(), last, records.size(), null);
   }
 
-  /** Commits staged files with the position they hold; records the commit in {@code rows} and {@code snapshots}. */
-  private void commitStaged(String source, Set<Staged> attempted, Staged staged, Map<String, Long> rows,
-      List<String> snapshots) {
-    if (staged == null) {
-      return;
-    }
-    attempted.add(staged);
+  /** Commits staged files with the position they hold; touches nothing but their table. */
+  private void publish(String source, Staged staged) {
     Table table = staged.table();
     SnapshotUpdate<?> update;
     switch (staged.kind()) {
@@ -1095,6 +1157,14 @@ public final class IcebergLakeWriter implements LakeWriter {
       }
     }
     commit(source, staged.name(), table, update, staged.position(), staged.files());
+  }
+
+  /** Records a published commit in the history tails, {@code rows} and {@code snapshots}. */
+  private void recordCommit(Staged staged, Map<String, Long> rows, List<String> snapshots) {
+    if (staged == null) {
+      return;
+    }
+    Table table = staged.table();
     if (staged.kind() == Kind.OVERWRITE) {
       tails.forget(table.name());
     } else if (staged.versions() != null) {

@@ -186,8 +186,10 @@ class IcebergLakeWriterTest {
     IcebergLakeWriter restarted = new IcebergLakeWriter(lake);
     CommitSummary summary = restarted.commit(SOURCE, batch, position(3));
 
-    assertThat(summary.rowsByTable()).as("history had not taken the batch either")
-        .containsOnlyKeys("silver.orders", "history.orders");
+    // history commits beside silver, so it may hold the batch already; either way it takes it once (checked below)
+    assertThat(summary.rowsByTable()).as("bronze held the batch already")
+        .containsKey("silver.orders")
+        .doesNotContainKey("bronze.orders");
     assertThat(HistoryCheck.violations(lake, "orders")).isEmpty();
     assertThat(read(lake, Lake.BRONZE, "orders")).hasSize(3);
     assertThat(silverOrders()).containsOnlyKeys(1L, 2L);

@@ -17,7 +17,10 @@ public final class CrashPoints {
 
   /** Data files of a layer table are written, not yet committed. */
   public static final String BEFORE_COMMIT = "before-commit";
-  /** A layer table's commit succeeded; nothing else of the batch is committed after it yet. */
+  /**
+   * A layer table's commit succeeded; the batch's checkpoint is not committed yet (the batch's other layer tables
+   * commit side by side with it and may be committed or not).
+   */
   public static final String AFTER_COMMIT = "after-commit";
   /** The source checkpoint of a batch is committed, the source is not yet told. */
   public static final String AFTER_CHECKPOINT = "after-checkpoint";
