@@ -22,12 +22,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
 
 /**
  * Freshness: at a steady rate of changes, how long from a commit in PostgreSQL until its row is visible through a
  * DuckDB query of silver ({@link LakeSqlEngine}, as {@code tributary query} reads the lake), with {@code tributary
  * run} committing every second. Each workload transaction also inserts a probe row {@code (seq)} into
  * {@code public.probe}; a reader refreshes the engine and asks {@code max(seq)} of {@code silver.probe} in a loop.
+ *
+ * <p>Two figures per probe: when the snapshot of {@code silver.probe} first holding it was committed (from then on a
+ * query that starts sees the row: the goal's figure), and when the reader's loop first returned it (that figure also
+ * holds the reader's own polling delay, up to one refresh and query).
  *
  * <p>Run by {@code bench/freshness.sh}; see {@code bench/README.md}.
  */
@@ -107,6 +118,8 @@ public final class Freshness {
           commitInterval, "initial");
       int probes = (int) (durationSeconds * 1000 / tickMillis);
       long[] committedAt = new long[probes + 1];
+      // nanoTime of each probe's commit, and the offset that turns nanoTime into wall-clock nanoseconds
+      long wallOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
       long[] visibleAt = new long[probes + 1];
       TributaryProcess.Memory memory;
       List<Long> pollNanos = new ArrayList<>();
@@ -185,13 +198,17 @@ public final class Freshness {
         memory = tributary.stop();
       }
       workload.close();
+      long[] inSilverAt = silverCommits(warehouse, probes);
 
       int skip = (int) (warmupSeconds * 1000 / tickMillis);
       double[] latencies = new double[probes - skip];
+      double[] committed = new double[probes - skip];
       for (int seq = skip + 1; seq <= probes; seq++) {
         latencies[seq - skip - 1] = (visibleAt[seq] - committedAt[seq]) / 1e6;
+        committed[seq - skip - 1] = inSilverAt[seq] - (committedAt[seq] + wallOffset) / 1e6;
       }
       Arrays.sort(latencies);
+      Arrays.sort(committed);
       double achieved = (double) probes * perTick / Bench.seconds(writeEnd - writeStart);
       double pollMean = pollNanos.stream().mapToLong(Long::longValue).average().orElse(0) / 1e6;
       double p50 = percentile(latencies, 50);
@@ -201,8 +218,14 @@ public final class Freshness {
       System.out.println();
       System.out.printf(Locale.ROOT, "Steady workload: %,.0f changes/s achieved (target %,.0f), %,d probe rows counted%n",
           achieved, rate, latencies.length);
-      System.out.printf(Locale.ROOT, "Commit in PostgreSQL -> visible in a DuckDB query of silver (ms): "
-          + "p50 %,.0f  p95 %,.0f  p99 %,.0f  max %,.0f (goal p99 <= 2,000)%n", p50, p95, p99, max);
+      double c50 = percentile(committed, 50);
+      double c95 = percentile(committed, 95);
+      double c99 = percentile(committed, 99);
+      double cmax = committed[committed.length - 1];
+      System.out.printf(Locale.ROOT, "Commit in PostgreSQL -> committed to silver, visible to a DuckDB query from then "
+          + "(ms): p50 %,.0f  p95 %,.0f  p99 %,.0f  max %,.0f (goal p99 <= 2,000)%n", c50, c95, c99, cmax);
+      System.out.printf(Locale.ROOT, "Commit in PostgreSQL -> first returned by the reader's loop (ms):            "
+          + "p50 %,.0f  p95 %,.0f  p99 %,.0f  max %,.0f%n", p50, p95, p99, max);
       System.out.printf(Locale.ROOT, "Reader loop (refresh + query): %.0f ms on average, %d polls%n", pollMean, pollNanos.size());
       Bench.printMemory(memory, heap);
       System.out.printf(Locale.ROOT, "Load average (1 min) at start %.1f, at end %.1f on %d cores%n",
@@ -212,10 +235,14 @@ public final class Freshness {
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("achieved_changes_per_second", achieved);
       figures.put("probes", latencies.length);
-      figures.put("p50_ms", p50);
-      figures.put("p95_ms", p95);
-      figures.put("p99_ms", p99);
-      figures.put("max_ms", max);
+      figures.put("p50_ms", c50);
+      figures.put("p95_ms", c95);
+      figures.put("p99_ms", c99);
+      figures.put("max_ms", cmax);
+      figures.put("reader_p50_ms", p50);
+      figures.put("reader_p95_ms", p95);
+      figures.put("reader_p99_ms", p99);
+      figures.put("reader_max_ms", max);
       figures.put("reader_loop_mean_ms", pollMean);
       figures.put("goal_p99_ms", 2000);
       result.put("figures", figures);
@@ -224,6 +251,45 @@ public final class Freshness {
       Path file = Bench.writeResult("freshness", result);
       System.out.println("Result: " + file);
     }
+  }
+
+  /**
+   * For each probe {@code seq}, the wall-clock time (ms) of the commit of the first {@code silver.probe} snapshot that
+   * holds it: the largest {@code seq} each snapshot adds, from its data files' upper bounds (probes are committed in
+   * order, so a snapshot holds every probe up to it). The time is the snapshot's own, set as the commit is made: a few
+   * milliseconds before the catalog points to it.
+   */
+  private static long[] silverCommits(Path warehouse, int probes) {
+    long[] at = new long[probes + 1];
+    try (Lake lake = Lake.open(warehouse)) {
+      Table table = lake.catalog().loadTable(TableIdentifier.of(Lake.SILVER, "probe"));
+      Types.NestedField seq = table.schema().findField("seq");
+      List<Snapshot> snapshots = new ArrayList<>();
+      table.snapshots().forEach(snapshots::add);
+      snapshots.sort(Comparator.comparingLong(Snapshot::sequenceNumber));
+      long held = 0;
+      for (Snapshot snapshot : snapshots) {
+        if (DataOperations.REPLACE.equals(snapshot.operation())) {
+          continue; // compaction: rewrites rows, adds none
+        }
+        long max = held;
+        for (DataFile file : snapshot.addedDataFiles(table.io())) {
+          java.nio.ByteBuffer bound = file.upperBounds() == null ? null : file.upperBounds().get(seq.fieldId());
+          if (bound != null) {
+            max = Math.max(max, ((Number) Conversions.fromByteBuffer(seq.type(), bound)).longValue());
+          }
+        }
+        for (long s = held + 1; s <= Math.min(max, probes); s++) {
+          at[(int) s] = snapshot.timestampMillis();
+        }
+        held = Math.max(held, max);
+      }
+      if (held < probes) {
+        throw new IllegalStateException("Cannot time the probes: silver.probe's snapshots hold probes up to " + held
+            + " of " + probes + " (were snapshots expired during the run?)");
+      }
+    }
+    return at;
   }
 
   private static double percentile(double[] sorted, double p) {
