@@ -15,8 +15,11 @@ public record PostgresSnapshotConfig(Reader reader, int threads, long chunkRows,
   public static final int DEFAULT_THREADS = 2;
   /** Default of {@code snapshot-chunk-rows}. */
   public static final int DEFAULT_CHUNK_ROWS = 100_000;
-  /** Default of {@code snapshot-buffer}: 64 MB. */
-  public static final long DEFAULT_BUFFER_BYTES = 64L << 20;
+  /**
+   * Default of {@code snapshot-buffer}: 32 MB. The pipeline's queue stands behind it; it only needs to keep the
+   * reading connections busy while the pipeline takes rows.
+   */
+  public static final long DEFAULT_BUFFER_BYTES = 32L << 20;
   /** Every key at its default. */
   public static final PostgresSnapshotConfig DEFAULT =
       new PostgresSnapshotConfig(Reader.DEBEZIUM, DEFAULT_THREADS, DEFAULT_CHUNK_ROWS, DEFAULT_BUFFER_BYTES);

@@ -10,8 +10,8 @@ package io.tributary.sources.postgres.snapshot;
 public record SnapshotSettings(int threads, long chunkRows, long bufferBytes) {
   /** Default of {@link #chunkRows}. */
   public static final long DEFAULT_CHUNK_ROWS = 100_000;
-  /** Default of {@link #bufferBytes}: 64 MiB. */
-  public static final long DEFAULT_BUFFER_BYTES = 64L << 20;
+  /** Default of {@link #bufferBytes}: 32 MiB (the pipeline's queue stands behind it). */
+  public static final long DEFAULT_BUFFER_BYTES = 32L << 20;
 
   public SnapshotSettings {
     if (threads < 1 || threads > 64) {
@@ -25,7 +25,7 @@ public record SnapshotSettings(int threads, long chunkRows, long bufferBytes) {
     }
   }
 
-  /** The defaults: 2 threads, chunks of 100,000 rows, a 64 MiB buffer. */
+  /** The defaults: 2 threads, chunks of 100,000 rows, a 32 MiB buffer. */
   public static SnapshotSettings defaults() {
     return new SnapshotSettings(2, DEFAULT_CHUNK_ROWS, DEFAULT_BUFFER_BYTES);
   }
