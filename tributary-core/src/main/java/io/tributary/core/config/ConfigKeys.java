@@ -42,12 +42,15 @@ public final class ConfigKeys {
       "Most changes held in memory between the sources and the lake writer; sources wait while it is full.");
   static final ConfigKey<Long> LAKE_MAX_BATCH_BYTES = ConfigKey.optional("max-batch-bytes", ValueTypes.size(),
       io.tributary.core.pipeline.PipelineSettings.DEFAULT_MAX_BATCH_BYTES,
-      "Most memory the changes of one commit take (as estimated on the heap); a commit closes at this or at "
-          + "`max-batch-changes`, whichever comes first.");
+      "Most memory the changes of one commit take on the heap (estimated per change, within a few percent of the "
+          + "measured size); a commit closes at this or at `max-batch-changes`, whichever comes first. While it "
+          + "writes a commit the lake writer holds up to about four times this again (its copies of the rows for "
+          + "each layer): raise it only with the heap.");
   static final ConfigKey<Long> LAKE_QUEUE_BYTES = ConfigKey.optional("queue-bytes", ValueTypes.size(),
       io.tributary.core.pipeline.PipelineSettings.DEFAULT_QUEUE_BYTES,
-      "Most memory the changes waiting between the sources and the lake writer take (as estimated on the heap), "
-          + "besides the commit being written; sources wait while it is full.");
+      "Most memory the changes waiting between the sources and the lake writer take on the heap (estimated as "
+          + "for `max-batch-bytes`), besides the commit being written; sources wait while it is full. Twice "
+          + "`max-batch-bytes` is enough for the writer never to wait for a full batch.");
 
   /** The sub-section of {@link #LAKE} that configures maintenance. */
   public static final String MAINTENANCE = "maintenance";
@@ -125,8 +128,8 @@ public final class ConfigKeys {
       "About how many rows one chunk of a table holds (turned into a range of pages from the table's statistics).");
   static final ConfigKey<Long> POSTGRES_SNAPSHOT_BUFFER = ConfigKey.optional("snapshot-buffer", ValueTypes.size(),
       PostgresSnapshotConfig.DEFAULT_BUFFER_BYTES,
-      "About how much memory rows read by the chunked snapshot may take while they wait for the pipeline; the "
-          + "readers pause while it is full.");
+      "About how much memory rows read by the chunked snapshot may take while they wait for the pipeline (whose "
+          + "own queue, `lake.queue-bytes`, stands behind it); the readers pause while it is full.");
 
   static final ConfigKey<String> BINLOG_HOST = ConfigKey.optional("host", ValueTypes.text(), "127.0.0.1",
       "Host name or address of the MariaDB or MySQL server.");

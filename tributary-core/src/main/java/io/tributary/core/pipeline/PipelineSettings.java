@@ -12,17 +12,17 @@ import java.time.Duration;
  * @param queueCapacity the most changes held between source and lake writer; the source blocks
  *     when it is full
  * @param maxBatchBytes the most one commit takes, in bytes of changes as {@link ChangeSizes} estimates them on
- *     the heap; a batch closes at whichever of the two limits it reaches first. The lake writer holds about six
- *     times this while it writes the batch (its shaped rows, a record per layer, raw JSON, the layers' Parquet
- *     pages), which is what keeps the default small
+ *     the heap; a batch closes at whichever of the two limits it reaches first. While it writes the batch the
+ *     lake writer holds up to about four times this again (its shaped rows, a record per layer, raw JSON, the
+ *     layers' Parquet pages, measured in class histograms), which is what keeps the default small
  * @param queueBytes the most bytes of changes held between source and lake writer, besides the batch being
  *     committed; the source blocks when it is full
  */
 public record PipelineSettings(
     Duration commitInterval, int maxBatchChanges, int queueCapacity, long maxBatchBytes, long queueBytes) {
   /**
-   * The default of {@code lake.max-batch-bytes}: with the writer's copies about 200 MB while a batch is written,
-   * and still about 20,000 changes of rows of 200 bytes, where a commit's fixed cost is a few percent.
+   * The default of {@code lake.max-batch-bytes}: with the writer's copies up to about 160 MB while a batch is
+   * written, and still 20,000 to 30,000 changes of rows of 200 bytes, where a commit's fixed cost is a few percent.
    */
   public static final long DEFAULT_MAX_BATCH_BYTES = 32L << 20;
   /** The default of {@code lake.queue-bytes}: two batches waiting, so the writer never waits for a full one. */
