@@ -29,8 +29,9 @@ import java.util.UUID;
  * it (shaped rows, a record per layer, raw JSON): see {@link PipelineSettings#maxBatchBytes()}.
  */
 public final class ChangeSizes {
-  /** The record with its header and 6 references and a long, aligned; a present image's {@link Optional}. */
+  /** The record: its header, 6 references and a long, aligned. */
   private static final long EVENT = 48;
+  /** The {@link Optional} of a present image. */
   private static final long OPTIONAL = 16;
   /** {@link io.tributary.api.Position}: two references and a boolean. */
   private static final long POSITION = 24;
@@ -60,13 +61,16 @@ public final class ChangeSizes {
   /** The estimated heap bytes of {@code letter}. */
   public static long of(DeadLetter letter) {
     return EVENT + POSITION + string(letter.position().sortKey()) + string(letter.position().resumeToken())
-        + OPTIONAL * 3 + value(letter.key()) + string(letter.location()) + letter.payload().map(ChangeSizes::string).orElse(0L)
-        + letter.column().map(ChangeSizes::string).orElse(0L) + letter.value().map(ChangeSizes::string).orElse(0L)
-        + string(letter.reason());
+        + OPTIONAL * 3 + value(letter.key()) + string(letter.location()) + string(letter.payload())
+        + string(letter.column()) + string(letter.value()) + string(letter.reason());
   }
 
   private static long image(Optional<Map<String, Object>> image) {
     return image.isEmpty() ? 0 : OPTIONAL + value(image.get());
+  }
+
+  private static long string(Optional<String> text) {
+    return text.map(ChangeSizes::string).orElse(0L);
   }
 
   /** The empty string is nearly always the shared literal. */

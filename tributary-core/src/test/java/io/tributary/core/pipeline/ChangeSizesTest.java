@@ -57,7 +57,8 @@ class ChangeSizesTest {
   @Test
   void streamedUpdatesWithBothImages() {
     assertCalibrated("streamed update", i -> new ChangeEvent(ITEMS, Operation.UPDATE, Optional.of(items(i)),
-        Optional.of(items(i + 1)), new Position(String.format("1:%016x%016x%04x", 1_000_000L + i, 2_000_000L + i, i % 7),
+        Optional.of(items(i + 1)),
+        new Position(String.format("1:%016x%016x%04x", 1_000_000L + i, 2_000_000L + i, i % 7),
             "{\"lsn\":" + (1_000_000L + i) + ",\"txId\":" + i + ",\"ts_usec\":1764644400000000}", false),
         AT.plusNanos(i * 1000L), i));
   }
@@ -134,7 +135,10 @@ class ChangeSizesTest {
         measured / CHANGES).isBetween(0.9, 1.1);
   }
 
-  /** Heap in use after full collections (the smallest of three readings, so a late allocation elsewhere cannot inflate it). */
+  /**
+   * Heap in use after full collections: the smallest of three readings, so a late allocation elsewhere cannot
+   * inflate it.
+   */
   private static long retained() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long least = Long.MAX_VALUE;
