@@ -9,6 +9,7 @@ import io.tributary.lake.MaintenanceScheduler;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +19,15 @@ final class BackgroundMaintenance implements AutoCloseable {
 
   private final Lake lake;
   private final MaintenanceConfig config;
+  private final BooleanSupplier snapshotting;
   private ScheduledExecutorService executor;
   private MaintenanceScheduler scheduler;
 
-  BackgroundMaintenance(Lake lake, MaintenanceConfig config) {
+  /** @param snapshotting whether a source reads its initial snapshot now: rounds wait until none does */
+  BackgroundMaintenance(Lake lake, MaintenanceConfig config, BooleanSupplier snapshotting) {
     this.lake = requireNonNull(lake, "lake is null");
     this.config = requireNonNull(config, "config is null");
+    this.snapshotting = requireNonNull(snapshotting, "snapshotting is null");
   }
 
   void start() {
@@ -36,7 +40,7 @@ final class BackgroundMaintenance implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    scheduler = new MaintenanceScheduler(new LakeMaintenance(lake, config), config.interval(), executor);
+    scheduler = new MaintenanceScheduler(new LakeMaintenance(lake, config), config.interval(), executor, snapshotting);
     scheduler.start();
   }
 

@@ -66,7 +66,8 @@ final class RunCommand implements Callable<Integer> {
             ? ServerStart.start(configuration.server(), configuration.name(), lake, group, sourceInfos, metrics,
                 activity, Optional.ofNullable(gold).map(GoldRefresher::activity), alerts)
             : null;
-        BackgroundMaintenance maintenance = new BackgroundMaintenance(lake, configuration.lake().maintenance());
+        BackgroundMaintenance maintenance = new BackgroundMaintenance(lake, configuration.lake().maintenance(),
+            () -> group.statuses().stream().anyMatch(PipelineStatus::snapshotting));
         OperationsMonitor monitor = new OperationsMonitor(configuration, lake, group, alerts, new CheckResults(),
             MONITOR_EVERY)) {
       log.info("Pipeline {}: lake {}, sources {}", configuration.name(), configuration.lake().warehouse(),

@@ -336,6 +336,40 @@ class LakeMaintenanceTest {
   }
 
   @Test
+  void theSchedulerSkipsRoundsWhileDeferred() throws InterruptedException {
+    commitRounds(0, 3);
+    long before = table(Lake.SILVER).currentSnapshot().snapshotId();
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean snapshotting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    try (MaintenanceScheduler scheduler = new MaintenanceScheduler(new LakeMaintenance(lake, CONFIG),
+        Duration.ofMillis(50), executor, () -> {
+          asked.incrementAndGet();
+          return snapshotting.get();
+        })) {
+      scheduler.start();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (asked.get() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(asked.get()).as("rounds due").isGreaterThanOrEqualTo(3);
+      assertThat(scheduler.lastRound()).as("no round ran while deferred").isEmpty();
+      assertThat(table(Lake.SILVER).currentSnapshot().snapshotId()).isEqualTo(before);
+
+      snapshotting.set(false);
+      while (scheduler.lastRound().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(scheduler.lastRound()).extracting(TableReport::table)
+          .containsExactly("bronze.orders", "history.orders", "silver.orders");
+    } finally {
+      executor.shutdown();
+      assertThat(executor.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+    }
+    assertThat(table(Lake.SILVER).currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
+  }
+
+  @Test
   void anUnknownTableIsRefused() {
     commitRounds(0, 1);
 
