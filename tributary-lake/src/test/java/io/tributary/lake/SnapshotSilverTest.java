@@ -14,6 +14,12 @@ import io.tributary.api.DataType;
 import io.tributary.api.Operation;
 import io.tributary.api.Position;
 import io.tributary.api.TableSchema;
+import io.tributary.core.config.CastType;
+import io.tributary.core.config.HistoryConfig;
+import io.tributary.core.config.ShapeConfig;
+import io.tributary.core.config.TableConfig;
+import io.tributary.core.shape.Shaping;
+import io.tributary.core.shape.SqlExpressions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -148,6 +154,28 @@ class SnapshotSilverTest {
     commit(new ArrayList<>(List.of(snapshotRow(1000, 3, "again", true))));
 
     assertSilverEqualsSource();
+  }
+
+  @Test
+  void aCastKeyStillGetsItsDeletes() {
+    // "1" and "01" are two rows at the source and one key in silver once cast to int: the later replaces the first
+    TableSchema codes = schema("codes", List.of("code"), column("code", DataType.Kind.STRING),
+        column("name", DataType.Kind.STRING));
+    ShapeConfig cast = new ShapeConfig(Map.of(), Map.of("code", CastType.parse("int").orElseThrow()), List.of(),
+        List.of(), Map.of(), Optional.empty());
+    writer.close();
+    writer = new IcebergLakeWriter(lake, new Shaping(name -> new TableConfig(name, List.of(), Optional.empty(),
+        Optional.empty(), HistoryConfig.DEFAULT, cast), SqlExpressions.NONE));
+    writer.recover(SOURCE);
+    writer.commit(SOURCE, List.of(new ChangeEvent(codes, Operation.READ, Optional.empty(),
+        Optional.of(row("code", "1", "name", "first")), new Position("0:0000000000000001", "s1", true), COMMIT_TIME,
+        0)), List.of(), new Position("0:0000000000000001", "s1", true));
+    writer.commit(SOURCE, List.of(new ChangeEvent(codes, Operation.READ, Optional.empty(),
+        Optional.of(row("code", "01", "name", "second")), new Position("0:0000000000000002", "s2", true),
+        COMMIT_TIME, 0)), List.of(), new Position("0:0000000000000002", "s2", true));
+
+    List<Record> silver = read(lake, Lake.SILVER, "codes");
+    assertThat(silver).extracting(record -> record.getField("name")).containsExactly("second");
   }
 
   // ---- changes, applied to the source model as they are made
