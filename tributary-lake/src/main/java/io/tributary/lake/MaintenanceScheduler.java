@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A round is skipped while {@code deferred} says so ({@code run} defers rounds while a source reads its initial
  * snapshot): compaction would rewrite the files the snapshot has just written, again at every round while the
- * tables grow, and take CPU from it; a snapshot's rows carry no equality deletes in silver, so nothing waits for
- * compaction meanwhile.
+ * tables grow, and take CPU from it; a snapshot's rows carry no equality deletes in silver (unless its key is cast
+ * or masked), so little waits for compaction meanwhile.
  */
 public final class MaintenanceScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MaintenanceScheduler.class);
