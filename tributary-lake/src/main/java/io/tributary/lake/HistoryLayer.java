@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +52,9 @@ final class HistoryLayer {
   /** History's own columns; every other column is a source column. */
   static final Set<String> COLUMNS =
       Set.of(SK, VALID_FROM, VALID_TO, IS_CURRENT, RECORDED_AT, OP, POSITION, COMMIT_TS, TXID, SEQUENCE);
+  /** History's own columns in the order {@link Records} numbers them. */
+  private static final List<String> RECORD_ORDER =
+      List.of(SK, VALID_FROM, VALID_TO, IS_CURRENT, RECORDED_AT, OP, POSITION, COMMIT_TS, TXID, SEQUENCE);
 
   /** A version with what history stores beside it. */
   record Row(Versions.Version version, OffsetDateTime recordedAt, OffsetDateTime commitTime) {
@@ -175,7 +177,7 @@ final class HistoryLayer {
   }
 
   private static OffsetDateTime commitTime(Instant commitTime) {
-    return commitTime.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    return IcebergTypes.utc(commitTime.truncatedTo(ChronoUnit.MICROS));
   }
 
   /** The commit time on the effective-from column's axis, when that axis is a date or time; else null. */
@@ -328,28 +330,57 @@ final class HistoryLayer {
 
   // ---- writing
 
-  /** The Iceberg record of a history row, of {@code tableSchema}. */
-  Record record(Schema tableSchema, Row row, String layerTable) {
-    GenericRecord record = GenericRecord.create(tableSchema);
-    Versions.Version version = row.version();
-    for (Types.NestedField field : tableSchema.columns()) {
-      Object value = switch (field.name()) {
-        case SK -> version.sk();
-        case VALID_FROM -> version.validFrom();
-        case VALID_TO -> version.validTo();
-        case IS_CURRENT -> version.current();
-        case RECORDED_AT -> row.recordedAt();
-        case OP -> version.operation();
-        case POSITION -> version.position();
-        case COMMIT_TS -> row.commitTime();
-        case TXID -> version.transactionId();
-        case SEQUENCE -> version.sequence();
-        default -> IcebergLakeWriter.convert(id, layerTable, field.name(), version.values().get(field.name()),
-            field.type());
-      };
-      record.setField(field.name(), value);
+  /** Builds the Iceberg records of history rows of {@code tableSchema}, for one task. */
+  Records records(Schema tableSchema, String layerTable) {
+    return new Records(tableSchema, layerTable);
+  }
+
+  /**
+   * The Iceberg records of history rows of one table schema: what each field holds is looked up once, not by name
+   * for every field of every row.
+   */
+  final class Records {
+    private final String layerTable;
+    private final GenericRecord template;
+    private final List<Types.NestedField> fields;
+    /** The index in {@link #RECORD_ORDER} of each field; -1 for a source column. */
+    private final int[] kinds;
+
+    private Records(Schema tableSchema, String layerTable) {
+      this.layerTable = layerTable;
+      this.template = GenericRecord.create(tableSchema);
+      this.fields = tableSchema.columns();
+      this.kinds = new int[fields.size()];
+      for (int i = 0; i < kinds.length; i++) {
+        kinds[i] = RECORD_ORDER.indexOf(fields.get(i).name());
+      }
     }
-    return record;
+
+    Record record(Row row) {
+      GenericRecord record = template.copy();
+      Versions.Version version = row.version();
+      for (int i = 0; i < kinds.length; i++) {
+        Object value = switch (kinds[i]) {
+          case 0 -> version.sk();
+          case 1 -> version.validFrom();
+          case 2 -> version.validTo();
+          case 3 -> version.current();
+          case 4 -> row.recordedAt();
+          case 5 -> version.operation();
+          case 6 -> version.position();
+          case 7 -> row.commitTime();
+          case 8 -> version.transactionId();
+          case 9 -> version.sequence();
+          default -> {
+            Types.NestedField field = fields.get(i);
+            yield IcebergLakeWriter.convert(id, layerTable, field.name(), version.values().get(field.name()),
+                field.type());
+          }
+        };
+        record.set(i, value);
+      }
+      return record;
+    }
   }
 
   static OffsetDateTime asOffsetDateTime(Instant instant) {

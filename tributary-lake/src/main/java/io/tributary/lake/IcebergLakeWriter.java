@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -1101,6 +1100,8 @@ public final class IcebergLakeWriter implements LakeWriter {
     int[] kinds = fieldKinds(fields);
     GenericRecord template = GenericRecord.create(schema);
     List<Record> records = new ArrayList<>(batch.changes.size());
+    UtcTimes commitTimes = new UtcTimes();
+    UtcTimes ingestionTimes = new UtcTimes();
     String last = null;
     for (Resolved change : batch.changes) {
       if (!batch.bronzeTakes(change)) {
@@ -1114,9 +1115,9 @@ public final class IcebergLakeWriter implements LakeWriter {
         Object value = switch (kinds[i]) {
           case 1 -> event.operation().code();
           case 2 -> position;
-          case 3 -> event.commitTime().atOffset(ZoneOffset.UTC);
+          case 3 -> commitTimes.of(event.commitTime());
           case 4 -> event.transactionId();
-          case 5 -> ingestedAt.apply(position).atOffset(ZoneOffset.UTC);
+          case 5 -> ingestionTimes.of(ingestedAt.apply(position));
           default -> {
             Types.NestedField field = fields.get(i);
             yield convert(batch.id, name, field.name(), image.get(field.name()), field.type());
@@ -1187,6 +1188,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     Map<List<Object>, Optional<SilverRow>> latest = new LinkedHashMap<>();
     // keys silver holds no row of (see holdsOnlySnapshotRows): their rows need no equality delete
     Set<List<Object>> unseen = new HashSet<>();
+    UtcTimes commitTimes = new UtcTimes();
     String last = null;
     for (Resolved change : batch.changes) {
       if (!batch.silverTakes(change)) {
@@ -1217,7 +1219,7 @@ public final class IcebergLakeWriter implements LakeWriter {
           }
         }
         latest.put(key, Optional.of(new SilverRow(shaped.row(), event.position().sortKey(),
-            event.commitTime().atOffset(ZoneOffset.UTC))));
+            commitTimes.of(event.commitTime()))));
       }
     }
     if (latest.isEmpty()) {
@@ -1440,13 +1442,14 @@ public final class IcebergLakeWriter implements LakeWriter {
         last = change.event().position().sortKey();
       }
     }
+    HistoryLayer.Records builder = batch.historyLayer.records(schema, name);
     if (plan.rebuild()) {
       List<Record> records = new ArrayList<>();
       for (Map.Entry<List<Object>, List<Versions.Version>> entry : plan.versions().entrySet()) {
         Map<String, String> openings = plan.openings(name, entry.getKey());
         for (Versions.Version version : entry.getValue()) {
           OffsetDateTime now = recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
-          records.add(batch.historyLayer.record(schema, row(plan, version, now), name));
+          records.add(builder.record(row(plan, version, now)));
         }
       }
       List<DataFile> files = LakeFiles.writeData(table, records);
@@ -1459,7 +1462,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       return null;
     }
 
-    Schema skSchema = schema.select(HistoryLayer.SK);
+    GenericRecord skTemplate = GenericRecord.create(schema.select(HistoryLayer.SK));
     List<Record> deletes = new ArrayList<>();
     List<Record> records = new ArrayList<>();
     Map<List<Object>, List<HistoryLayer.Row>> written = new HashMap<>();
@@ -1487,12 +1490,12 @@ public final class IcebergLakeWriter implements LakeWriter {
             : recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
         HistoryLayer.Row row = new HistoryLayer.Row(version, recordedAt, plan.commitTimes().get(version.position()));
         keyRows.add(row);
-        records.add(batch.historyLayer.record(schema, row, name));
+        records.add(builder.record(row));
       }
       for (String sk : stored.keySet()) {
         if (!kept.contains(sk)) {
-          GenericRecord delete = GenericRecord.create(skSchema);
-          delete.setField(HistoryLayer.SK, sk);
+          GenericRecord delete = skTemplate.copy();
+          delete.set(0, sk);
           deletes.add(delete);
         }
       }
@@ -1509,7 +1512,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   private static OffsetDateTime recordedAt(Function<String, Instant> ingestedAt, String position) {
-    return ingestedAt.apply(position).atOffset(ZoneOffset.UTC);
+    return IcebergTypes.utc(ingestedAt.apply(position));
   }
 
   private static HistoryLayer.Row row(Plan plan, Versions.Version version, OffsetDateTime recordedAt) {

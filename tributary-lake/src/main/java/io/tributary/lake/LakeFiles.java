@@ -2,7 +2,9 @@ package io.tributary.lake;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
@@ -24,6 +26,11 @@ import org.apache.iceberg.util.PropertyUtil;
 
 /** Writes Parquet data and equality delete files for a table, not yet committed. */
 final class LakeFiles {
+  /** Tributary's own columns whose values are (nearly) unique: a change's position, a version's surrogate key. */
+  private static final List<String> UNIQUE_COLUMNS = List.of(IcebergLakeWriter.POSITION, HistoryLayer.SK);
+  /** Parquet's file-wide dictionary switch ({@code ParquetOutputFormat.ENABLE_DICTIONARY}), which Iceberg passes on. */
+  private static final String PARQUET_DICTIONARY = "parquet.enable.dictionary";
+
   private LakeFiles() {}
 
   /** Writes {@code records} (of the table's current schema) as data files, split by partition. */
@@ -36,6 +43,7 @@ final class LakeFiles {
     GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
         .dataFileFormat(FileFormat.PARQUET)
         .dataSchema(schema)
+        .writerProperties(withoutDictionaries(schema))
         .build();
     FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize(table));
     try (writer) {
@@ -67,6 +75,7 @@ final class LakeFiles {
     GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
         .dataFileFormat(FileFormat.PARQUET)
         .dataSchema(table.schema())
+        .writerProperties(withoutDictionaries(table.schema()))
         .build();
     FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize);
     StructLike key = spec.isUnpartitioned() ? null : partition;
@@ -100,6 +109,8 @@ final class LakeFiles {
         .dataSchema(schema)
         .equalityFieldIds(fieldIds)
         .equalityDeleteRowSchema(deleteSchema)
+        // Every row of a delete file names a key no other row does: a dictionary of them is never smaller.
+        .writerProperties(Map.of(PARQUET_DICTIONARY, "false"))
         .build();
     PartitionSpec spec = table.spec();
     ClusteredEqualityDeleteWriter<Record> writer =
@@ -112,6 +123,23 @@ final class LakeFiles {
       throw new UncheckedIOException("Cannot write delete files of table " + table.name() + ": " + e.getMessage(), e);
     }
     return writer.result().deleteFiles();
+  }
+
+  /**
+   * Parquet settings that turn dictionary encoding off for the columns of {@code fileSchema} that hold a different
+   * value in almost every row ({@link #UNIQUE_COLUMNS}). Parquet would otherwise hash every value into a dictionary
+   * and, finding it no smaller than the values, write them plain anyway: the same file, at twice the work. Only
+   * columns the file has are named, since Iceberg warns about the others on every file. (Iceberg applies these
+   * per-column settings to data files only; delete files take the file-wide switch.)
+   */
+  private static Map<String, String> withoutDictionaries(Schema fileSchema) {
+    Map<String, String> properties = new HashMap<>(4);
+    for (String column : UNIQUE_COLUMNS) {
+      if (fileSchema.findField(column) != null) {
+        properties.put(TableProperties.PARQUET_DICT_ENCODING_ENABLED_COLUMN_PREFIX + column, "false");
+      }
+    }
+    return properties;
   }
 
   /** Removes files written for a commit that did not happen. */

@@ -1,0 +1,79 @@
+package io.tributary.lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.ContentFile;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LakeFilesTest {
+  @TempDir
+  Path directory;
+
+  @Test
+  void writesPositionsSurrogateKeysAndDeletedKeysWithoutADictionaryAndOtherColumnsWithOne() throws IOException {
+    Schema schema = new Schema(
+        Types.NestedField.required(1, HistoryLayer.SK, Types.StringType.get()),
+        Types.NestedField.optional(2, "status", Types.StringType.get()),
+        Types.NestedField.required(3, IcebergLakeWriter.POSITION, Types.StringType.get()));
+    try (Lake lake = Lake.open(directory.resolve("lake"))) {
+      lake.ensureNamespace(Lake.HISTORY);
+      Table table = lake.catalog().createTable(TableIdentifier.of(Lake.HISTORY, "t"), schema,
+          PartitionSpec.unpartitioned());
+      // Few distinct values: Parquet would keep a dictionary for every one of these columns if allowed to.
+      List<Record> records = new ArrayList<>();
+      List<Record> keys = new ArrayList<>();
+      GenericRecord key = GenericRecord.create(schema.select(HistoryLayer.SK));
+      for (int i = 0; i < 1_000; i++) {
+        GenericRecord record = GenericRecord.create(schema);
+        record.set(0, "sk-" + i % 3);
+        record.set(1, i % 2 == 0 ? "paid" : "new");
+        record.set(2, "1:" + i % 3);
+        records.add(record);
+        GenericRecord delete = key.copy();
+        delete.set(0, "sk-" + i % 3);
+        keys.add(delete);
+      }
+
+      Map<String, Boolean> data = dictionaries(LakeFiles.writeData(table, records));
+      Map<String, Boolean> deletes = dictionaries(LakeFiles.writeEqualityDeletes(table, List.of(HistoryLayer.SK), keys));
+
+      assertThat(data).containsExactlyInAnyOrderEntriesOf(
+          Map.of(HistoryLayer.SK, false, "status", true, IcebergLakeWriter.POSITION, false));
+      assertThat(deletes).containsExactlyInAnyOrderEntriesOf(Map.of(HistoryLayer.SK, false));
+    }
+  }
+
+  /** Whether each column of the files has a dictionary page. */
+  private static Map<String, Boolean> dictionaries(List<? extends ContentFile<?>> files) throws IOException {
+    assertThat(files).hasSize(1);
+    Map<String, Boolean> dictionaries = new HashMap<>();
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(files.get(0).location()), new Configuration()))) {
+      for (BlockMetaData block : reader.getFooter().getBlocks()) {
+        for (ColumnChunkMetaData column : block.getColumns()) {
+          dictionaries.merge(column.getPath().toDotString(), column.hasDictionaryPage(), Boolean::logicalOr);
+        }
+      }
+    }
+    return dictionaries;
+  }
+}
