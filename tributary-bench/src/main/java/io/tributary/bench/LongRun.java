@@ -145,45 +145,57 @@ public final class LongRun {
       postgres.createDatabase("shop");
       long maxId = seed(postgres, options.orders());
       List<Pipeline> pipelines = new ArrayList<>();
-      for (String mode : options.modes()) {
-        pipelines.add(start(options, directory, postgres, mode));
-      }
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicLong changes = new AtomicLong();
-      Thread workload = new Thread(() -> workload(postgres, options.rate(), maxId, stop, changes), "workload");
-      waitForSnapshot(pipelines, postgres);
-      System.out.println();
-      System.out.println("lake  time   changes | files per table (data+delete)                        snapshots"
-          + "  silver meta | views ms  group-by ms (median of 5)");
-      long started = System.nanoTime();
-      workload.start();
-      report(pipelines, 0, changes.get());
-      long every = options.every().toNanos();
-      long end = started + options.duration().toNanos();
-      long next = started + every;
-      while (System.nanoTime() < end) {
+      try {
+        for (String mode : options.modes()) {
+          pipelines.add(start(options, directory, postgres, mode));
+        }
+        measure(options, postgres, maxId, pipelines);
+      } finally {
+        // A failed run must not leave a pipeline running after the bench has gone.
         for (Pipeline pipeline : pipelines) {
-          pipeline.process.checkAlive();
-        }
-        Thread.sleep(Math.max(1, Math.min(1000, (Math.min(next, end) - System.nanoTime()) / 1_000_000)));
-        if (System.nanoTime() >= next) {
-          report(pipelines, (System.nanoTime() - started) / 1_000_000_000L, changes.get());
-          next += every;
+          pipeline.process.close();
         }
       }
-      stop.set(true);
-      workload.join();
-      System.out.printf("Workload stopped after %,d changes; waiting for the lakes to catch up%n", changes.get());
-      catchUp(pipelines, postgres);
-      report(pipelines, (System.nanoTime() - started) / 1_000_000_000L, changes.get());
+    }
+  }
+
+  private static void measure(Options options, EmbeddedPostgresServer postgres, long maxId, List<Pipeline> pipelines)
+      throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong changes = new AtomicLong();
+    Thread workload = new Thread(() -> workload(postgres, options.rate(), maxId, stop, changes), "workload");
+    waitForSnapshot(pipelines, postgres);
+    System.out.println();
+    System.out.println("lake  time   changes | files per table (data+delete)                        snapshots"
+        + "  silver meta | views ms  group-by ms (median of 5)");
+    long started = System.nanoTime();
+    workload.start();
+    report(pipelines, 0, changes.get());
+    long every = options.every().toNanos();
+    long end = started + options.duration().toNanos();
+    long next = started + every;
+    while (System.nanoTime() < end) {
       for (Pipeline pipeline : pipelines) {
-        pipeline.engine.close();
-        pipeline.lake.close();
-        TributaryProcess.Memory memory = pipeline.process.stop();
-        System.out.printf("tributary run with maintenance %s: peak RSS %d MB, peak heap used %d MB (after GC %d MB), "
-            + "%d collections; log %s%n", pipeline.mode, memory.peakRssMb(), memory.peakHeapUsedMb(),
-            memory.peakHeapAfterGcMb(), memory.collections(), pipeline.process.log());
+        pipeline.process.checkAlive();
       }
+      Thread.sleep(Math.max(1, Math.min(1000, (Math.min(next, end) - System.nanoTime()) / 1_000_000)));
+      if (System.nanoTime() >= next) {
+        report(pipelines, (System.nanoTime() - started) / 1_000_000_000L, changes.get());
+        next += every;
+      }
+    }
+    stop.set(true);
+    workload.join();
+    System.out.printf("Workload stopped after %,d changes; waiting for the lakes to catch up%n", changes.get());
+    catchUp(pipelines, postgres);
+    report(pipelines, (System.nanoTime() - started) / 1_000_000_000L, changes.get());
+    for (Pipeline pipeline : pipelines) {
+      pipeline.engine.close();
+      pipeline.lake.close();
+      TributaryProcess.Memory memory = pipeline.process.stop();
+      System.out.printf("tributary run with maintenance %s: peak RSS %d MB, peak heap used %d MB (after GC %d MB), "
+          + "%d collections; log %s%n", pipeline.mode, memory.peakRssMb(), memory.peakHeapUsedMb(),
+          memory.peakHeapAfterGcMb(), memory.collections(), pipeline.process.log());
     }
   }
 
