@@ -245,6 +245,18 @@ final class HistoryLayer {
     return true;
   }
 
+  /** Hands the key of every stored row to {@code consumer}, reading the key columns alone. */
+  void scanKeys(Table history, java.util.function.Consumer<List<Object>> consumer) {
+    try (CloseableIterable<Record> records =
+        IcebergGenerics.read(history).select(shaper.schema().key().toArray(String[]::new)).build()) {
+      for (Record record : records) {
+        consumer.accept(key(record));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + history.name() + ": " + e.getMessage(), e);
+    }
+  }
+
   private Row row(Schema tableSchema, Record record) {
     Map<String, Object> values = new HashMap<>();
     for (Types.NestedField field : tableSchema.columns()) {

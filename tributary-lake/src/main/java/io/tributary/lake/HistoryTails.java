@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
@@ -26,20 +27,47 @@ import org.apache.iceberg.Table;
  * <p>The tails of one table are valid while the table's newest snapshot is the one this writer committed last, or
  * follows it only through rewrites (compaction, which changes no row); anything else makes them be read again. A
  * table is read once in full when first used; while every key fits in the budget, a key the tails do not hold has no
- * stored versions. Once a key was evicted, keys not held are read from the table.
+ * stored versions.
+ *
+ * <p>Beside the tails, each table keeps {@link HistoryKeys}: which keys the table holds, in a second, much smaller
+ * budget, built by the same full read (by a read of the key columns alone when the tails did not fit) and added to by
+ * every commit of this writer; it is valid exactly while the tails are, and dropped with them. A key neither the
+ * tails hold nor the keys contain has no stored versions: without it, once the tails were full every key not held was
+ * read from the table, and a snapshot (every key new) read the growing table with up to a batch of keys each commit.
+ * Only a key the tails do not hold and the keys may contain (held before, evicted, or a false positive) is read.
  */
 final class HistoryTails {
   /** The estimated size of the tails of all tables, in bytes. */
   private final long budget;
+  /** The bytes the {@link HistoryKeys} of all tables may take; 0 keeps none. */
+  private final long keyBudget;
   private final Map<String, TableTails> tables = new HashMap<>();
   private final LinkedHashMap<Entry, List<Row>> lru = new LinkedHashMap<>(1024, 0.75f, true);
   private long bytes;
+  private long keyBytes;
+  private final long[] counts = new long[Counts.values().length];
 
-  HistoryTails(long budget) {
+  HistoryTails(long budget, long keyBudget) {
     if (budget < 0) {
       throw new IllegalArgumentException("Invalid history tail budget: " + budget + " (must be at least 0)");
     }
+    if (keyBudget < 0) {
+      throw new IllegalArgumentException("Invalid history key budget: " + keyBudget + " (must be at least 0)");
+    }
     this.budget = budget;
+    this.keyBudget = keyBudget;
+  }
+
+  /** What became of the keys looked up, and of the keys read for them: for tests and logs. */
+  enum Counts {
+    /** keys whose tail was held */
+    HELD,
+    /** keys known to have no stored version: every key fits in the tails, or the table's keys do not contain it */
+    ABSENT,
+    /** keys read from the table */
+    READ,
+    /** keys read from the table that it did not hold: false positives of its keys */
+    READ_IN_VAIN
   }
 
   private record Entry(String table, List<Object> key) {}
@@ -48,6 +76,8 @@ final class HistoryTails {
     final long snapshotId;
     boolean complete;
     long keys;
+    /** The keys the table holds; null when they are not known (no budget left for them). */
+    HistoryKeys present;
 
     TableTails(long snapshotId, boolean complete) {
       this.snapshotId = snapshotId;
@@ -74,13 +104,31 @@ final class HistoryTails {
       List<Row> tail = lru.get(new Entry(name, key));
       if (tail != null) {
         tails.put(key, tail);
-      } else if (table.complete) {
+        counts[Counts.HELD.ordinal()]++;
+      } else if (table.complete || (table.present != null && !table.present.mightContain(HistoryKeys.hash(key)))) {
         tails.put(key, List.of());
+        counts[Counts.ABSENT.ordinal()]++;
       } else {
         unknown.add(key);
       }
     }
     return new Lookup(tails, unknown);
+  }
+
+  /** Counts the keys of a {@link Lookup#unknown} that were read, and how many of them the table held. */
+  synchronized void read(int keys, int found) {
+    counts[Counts.READ.ordinal()] += keys;
+    counts[Counts.READ_IN_VAIN.ordinal()] += keys - found;
+  }
+
+  synchronized long count(Counts count) {
+    return counts[count.ordinal()];
+  }
+
+  /** Whether the keys of {@code table} are known and held exactly; empty when they are not known. */
+  synchronized Optional<Boolean> keysExact(String table) {
+    TableTails tails = tables.get(table);
+    return tails == null || tails.present == null ? Optional.empty() : Optional.of(tails.present.exact());
   }
 
   /** Records the versions of the keys a commit of {@code history} wrote, as of its new snapshot. */
@@ -94,17 +142,23 @@ final class HistoryTails {
     }
     TableTails next = new TableTails(current.snapshotId(), previous.complete);
     next.keys = previous.keys;
+    next.present = previous.present;
     tables.put(name, next);
     for (Map.Entry<List<Object>, List<Row>> entry : versions.entrySet()) {
       put(name, next, entry.getKey(), tail(entry.getValue()));
+      addKey(next, entry.getKey());
     }
     evict();
   }
 
   /** Drops the tails of one table: it changed in a way they do not follow. */
   synchronized void forget(String table) {
-    if (tables.remove(table) == null) {
+    TableTails removed = tables.remove(table);
+    if (removed == null) {
       return;
+    }
+    if (removed.present != null) {
+      keyBytes -= removed.present.bytes();
     }
     Iterator<Map.Entry<Entry, List<Row>>> entries = lru.entrySet().iterator();
     while (entries.hasNext()) {
@@ -120,6 +174,7 @@ final class HistoryTails {
     tables.clear();
     lru.clear();
     bytes = 0;
+    keyBytes = 0;
   }
 
   /** The estimated bytes held, for tests and logs. */
@@ -152,6 +207,10 @@ final class HistoryTails {
     Snapshot current = history.currentSnapshot();
     TableTails table = new TableTails(current == null ? -1 : current.snapshotId(), true);
     tables.put(name, table);
+    if (keyBudget - keyBytes >= 8) {
+      table.present = new HistoryKeys(keyBudget - keyBytes);
+      keyBytes += table.present.bytes();
+    }
     if (current == null) {
       return table;
     }
@@ -169,10 +228,25 @@ final class HistoryTails {
     });
     if (!fits) {
       table.complete = false;
+      loaded.clear();
+      if (table.present != null) {
+        layer.scanKeys(history, key -> addKey(table, key));
+      }
       return table;
     }
-    loaded.forEach((key, tail) -> put(name, table, key, tail));
+    loaded.forEach((key, tail) -> {
+      put(name, table, key, tail);
+      addKey(table, key);
+    });
     return table;
+  }
+
+  private void addKey(TableTails table, List<Object> key) {
+    if (table.present != null) {
+      long before = table.present.bytes();
+      table.present.add(HistoryKeys.hash(key), keyBudget - keyBytes);
+      keyBytes += table.present.bytes() - before;
+    }
   }
 
   private void put(String name, TableTails table, List<Object> key, List<Row> tail) {

@@ -88,6 +88,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private static final Logger LOG = LoggerFactory.getLogger(IcebergLakeWriter.class);
   /** The estimated heap the history tails of all tables may take. */
   static final long HISTORY_TAILS_BYTES = 128L << 20;
+  /** The heap the keys of every history table may take (see {@link HistoryKeys}): exact to about 6 million keys. */
+  static final long HISTORY_KEYS_BYTES = 64L << 20;
   /** Threads writing raw, bronze, silver and history files of one batch at the same time. */
   private static final int WORKERS = 4;
 
@@ -141,13 +143,22 @@ public final class IcebergLakeWriter implements LakeWriter {
   }
 
   IcebergLakeWriter(Lake lake, Shaping shaping, CommitHook hook, long historyTailBytes) {
+    this(lake, shaping, hook, historyTailBytes, HISTORY_KEYS_BYTES);
+  }
+
+  IcebergLakeWriter(Lake lake, Shaping shaping, CommitHook hook, long historyTailBytes, long historyKeyBytes) {
     this.lake = requireNonNull(lake, "lake is null");
     this.shaping = requireNonNull(shaping, "shaping is null");
     this.hook = requireNonNull(hook, "hook is null");
     this.checkpoints = new Checkpoints(lake);
     this.raw = new RawWriter(lake.rawDirectory());
     this.errors = new ErrorTables(lake);
-    this.tails = new HistoryTails(historyTailBytes);
+    this.tails = new HistoryTails(historyTailBytes, historyKeyBytes);
+  }
+
+  /** What the writer keeps of history between commits: for tests. */
+  HistoryTails historyTails() {
+    return tails;
   }
 
   /** The last checkpoint recorded for {@code source}, read from the lake now. */
@@ -1394,7 +1405,9 @@ public final class IcebergLakeWriter implements LakeWriter {
       HistoryTails.Lookup lookup = tails.lookup(batch.history, layer, changes.keySet());
       stored.putAll(lookup.tails());
       fromTails.addAll(lookup.tails().keySet());
-      stored.putAll(layer.read(batch.history, lookup.unknown()));
+      Map<List<Object>, List<HistoryLayer.Row>> read = layer.read(batch.history, lookup.unknown());
+      tails.read(lookup.unknown().size(), read.size());
+      stored.putAll(read);
     }
     Set<List<Object>> refold = new HashSet<>();
     for (Map.Entry<List<Object>, List<Versions.Change>> entry : changes.entrySet()) {

@@ -52,8 +52,16 @@ class HistoryWriterTest {
       column("signup_date", DataType.Kind.DATE));
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
+  private static final io.tributary.core.config.MaintenanceConfig COMPACT_EVERYTHING = compactEverything();
+
   @TempDir
   Path directory;
+
+  private static io.tributary.core.config.MaintenanceConfig compactEverything() {
+    io.tributary.core.config.MaintenanceConfig defaults = io.tributary.core.config.MaintenanceConfig.defaults();
+    return new io.tributary.core.config.MaintenanceConfig(true, defaults.interval(), 2, defaults.targetFileSizeBytes(),
+        defaults.snapshotRetention(), defaults.minSnapshots(), defaults.orphanAge());
+  }
 
   private int lakes;
 
@@ -385,51 +393,100 @@ class HistoryWriterTest {
   }
 
   /**
+   * What a writer keeps between commits: the budget of the tails and of the keys of history, whether history is
+   * compacted between commits, whether a new writer takes every batch (a restart), whether two writers take turns
+   * (each commit of one invalidates what the other keeps).
+   */
+  private record Keeping(String name, long tails, long keys, boolean compact, boolean writerPerBatch,
+      boolean twoWriters) {}
+
+  /**
    * History is the same whatever the writer keeps of the stored versions between commits: nothing (every key read
-   * from the table), a few keys (evictions), a new writer for every batch (tails read from the table on first use),
-   * or tails kept across compactions of history between commits.
+   * from the table), a few keys (evictions), the keys of history exactly, as a Bloom filter from the start (false
+   * positives) or a set that became one when full, a new writer for every batch (tails and keys read from the table
+   * on first use, by the key columns alone when the tails do not fit), two writers taking turns, or tails kept across
+   * compactions of history between commits.
    */
   @Test
   void historyIsTheSameWhateverTheWriterKeepsBetweenCommits() {
-    Random random = new Random(7);
-    List<ChangeEvent> stream = flatten(cdcStream(random, 80));
-    List<String> expected;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
-      commit(writer, stream);
-      expected = allVersions(lake, "clients", true);
-    }
-    Shaping none = Shaping.NONE;
-    io.tributary.core.config.MaintenanceConfig defaults = io.tributary.core.config.MaintenanceConfig.defaults();
-    io.tributary.core.config.MaintenanceConfig compactEverything = new io.tributary.core.config.MaintenanceConfig(
-        true, defaults.interval(), 2, defaults.targetFileSizeBytes(), defaults.snapshotRetention(),
-        defaults.minSnapshots(), defaults.orphanAge());
-    for (long budget : new long[] {0, 2_000, IcebergLakeWriter.HISTORY_TAILS_BYTES}) {
-      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, none, table -> {}, budget)) {
-        for (List<ChangeEvent> batch : split(random, stream, 12)) {
-          commit(writer, batch);
-          if (budget == IcebergLakeWriter.HISTORY_TAILS_BYTES) {
-            org.apache.iceberg.Table history = lake.catalog().loadTable(
-                org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients"));
-            Compaction.compact(history, compactEverything, false, table -> {});
+    long tails = IcebergLakeWriter.HISTORY_TAILS_BYTES;
+    long keys = IcebergLakeWriter.HISTORY_KEYS_BYTES;
+    // deep version chains of a few keys, then many keys appearing over time
+    Map<Integer, List<Keeping>> keepings = new java.util.LinkedHashMap<>();
+    keepings.put(6, List.of(
+        new Keeping("nothing", 0, 0, false, false, false),
+        new Keeping("a few tails", 2_000, 0, false, false, false),
+        new Keeping("everything, compacted between commits", tails, keys, true, false, false),
+        new Keeping("a writer per batch, everything", tails, keys, false, true, false)));
+    keepings.put(40, List.of(
+        new Keeping("keys exactly, no tails", 0, keys, false, false, false),
+        new Keeping("keys in a Bloom filter of 64 bits", 0, 8, false, false, false),
+        new Keeping("keys in a set that fills up", 0, 200, false, false, false),
+        new Keeping("a writer per batch, a few tails and the keys", 2_000, keys, false, true, false),
+        new Keeping("a writer per batch, a few tails, keys in a Bloom filter", 2_000, 8, false, true, false),
+        new Keeping("two writers taking turns", tails, keys, false, false, true),
+        new Keeping("two writers taking turns, a few tails, keys in a Bloom filter", 2_000, 8, false, false, true)));
+    for (int keySpace : keepings.keySet()) {
+      Random random = new Random(7 + keySpace);
+      List<ChangeEvent> stream = flatten(cdcStream(random, keySpace == 6 ? 80 : 120, keySpace));
+      List<String> expected;
+      try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+        commit(writer, stream);
+        expected = allVersions(lake, "clients", true);
+      }
+      for (Keeping keeping : keepings.get(keySpace)) {
+        String as = keeping.name() + ", " + keySpace + " keys";
+        List<IcebergLakeWriter> writers = new ArrayList<>();
+        try (Lake lake = newLake()) {
+          org.apache.iceberg.catalog.TableIdentifier identifier =
+              org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients");
+          int turn = 0;
+          for (List<ChangeEvent> batch : split(random, stream, keySpace == 6 ? 12 : 8)) {
+            if (writers.isEmpty() || keeping.writerPerBatch() || (keeping.twoWriters() && writers.size() < 2)) {
+              if (keeping.writerPerBatch() && !writers.isEmpty()) {
+                writers.get(writers.size() - 1).close();
+              }
+              writers.add(new IcebergLakeWriter(lake, Shaping.NONE, table -> {}, keeping.tails(), keeping.keys()));
+            }
+            IcebergLakeWriter writer = keeping.twoWriters() ? writers.get(turn++ % writers.size())
+                : writers.get(writers.size() - 1);
+            commit(writer, batch);
+            if (keeping.compact()) {
+              Compaction.compact(lake.catalog().loadTable(identifier), COMPACT_EVERYTHING, false, table -> {});
+            }
           }
+          if (keeping.compact()) {
+            assertThat(lake.catalog().loadTable(identifier).snapshots()).as("compactions of history, %s", as)
+                .anyMatch(snapshot -> "compaction".equals(snapshot.summary().get(Compaction.MAINTENANCE)));
+          }
+          assertThat(allVersions(lake, "clients", true)).as(as).isEqualTo(expected);
+          assertThat(HistoryCheck.violations(lake, "clients")).as(as).isEmpty();
+          if (keySpace == 40) {
+            // the states the keys were meant to be in were reached
+            String name = lake.catalog().loadTable(identifier).name();
+            HistoryTails last = writers.get(writers.size() - 1).historyTails();
+            long absent = writers.stream().mapToLong(w -> w.historyTails().count(HistoryTails.Counts.ABSENT)).sum();
+            long inVain =
+                writers.stream().mapToLong(w -> w.historyTails().count(HistoryTails.Counts.READ_IN_VAIN)).sum();
+            if (keeping.keys() == 0) {
+              assertThat(last.keysExact(name)).as(as).isEmpty();
+            } else if (keeping.keys() == keys) {
+              assertThat(last.keysExact(name)).as(as).contains(true);
+              assertThat(inVain).as("keys read in vain, %s", as).isZero();
+            } else {
+              assertThat(last.keysExact(name)).as(as).contains(false);
+            }
+            if (keeping.keys() == 8) {
+              assertThat(inVain).as("false positives, %s", as).isPositive();
+            }
+            if (keeping.keys() != 0 && keeping.tails() < tails) {
+              assertThat(absent).as("keys known to be absent, %s", as).isPositive();
+            }
+          }
+        } finally {
+          writers.forEach(IcebergLakeWriter::close);
         }
-        if (budget == IcebergLakeWriter.HISTORY_TAILS_BYTES) {
-          org.apache.iceberg.Table history = lake.catalog().loadTable(
-              org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients"));
-          assertThat(history.snapshots()).as("compactions of history")
-              .anyMatch(snapshot -> "compaction".equals(snapshot.summary().get(Compaction.MAINTENANCE)));
-        }
-        assertThat(allVersions(lake, "clients", true)).as("budget %d", budget).isEqualTo(expected);
-        assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
       }
-    }
-    try (Lake lake = newLake()) {
-      for (List<ChangeEvent> batch : split(random, stream, 8)) {
-        try (IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
-          commit(writer, batch);
-        }
-      }
-      assertThat(allVersions(lake, "clients", true)).as("a writer per batch").isEqualTo(expected);
     }
   }
 
@@ -517,6 +574,11 @@ class HistoryWriterTest {
 
   /** Transactions of one to three changes of the clients table, in commit order, one list per transaction. */
   private static List<List<ChangeEvent>> cdcStream(Random random, int transactions) {
+    return cdcStream(random, transactions, 6);
+  }
+
+  /** As {@link #cdcStream(Random, int)}, over keys 1 to {@code keys}. */
+  private static List<List<ChangeEvent>> cdcStream(Random random, int transactions, int keys) {
     Map<Long, Map<String, Object>> rows = new HashMap<>();
     String[] cities = {"Lisboa", "Porto", "Faro", "Braga"};
     List<List<ChangeEvent>> result = new ArrayList<>();
@@ -525,7 +587,7 @@ class HistoryWriterTest {
       List<ChangeEvent> changes = new ArrayList<>();
       int size = 1 + random.nextInt(3);
       for (int c = 0; c < size; c++) {
-        long id = 1 + random.nextInt(6);
+        long id = 1 + random.nextInt(keys);
         Map<String, Object> current = rows.get(id);
         position++;
         if (current == null) {
