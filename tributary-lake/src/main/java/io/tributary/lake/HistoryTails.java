@@ -136,7 +136,8 @@ final class HistoryTails {
     String name = history.name();
     TableTails previous = tables.get(name);
     Snapshot current = history.currentSnapshot();
-    if (previous == null || current == null) {
+    if (previous == null || current == null || !rewritesSince(history, current.parentId(), previous.snapshotId)) {
+      // Iceberg retried the commit onto someone else's: what they wrote is not known here
       forget(name);
       return;
     }
@@ -187,19 +188,27 @@ final class HistoryTails {
     if (table == null) {
       return null;
     }
-    Snapshot snapshot = history.currentSnapshot();
-    while (snapshot != null && snapshot.snapshotId() != table.snapshotId) {
-      if (!DataOperations.REPLACE.equals(snapshot.operation()) || snapshot.parentId() == null) {
-        forget(history.name());
-        return null;
-      }
-      snapshot = history.snapshot(snapshot.parentId());
-    }
-    if (snapshot == null) {
+    Snapshot current = history.currentSnapshot();
+    if (current == null || !rewritesSince(history, current.snapshotId(), table.snapshotId)) {
       forget(history.name());
       return null;
     }
     return table;
+  }
+
+  /**
+   * Whether snapshot {@code id} is snapshot {@code known} or follows it through rewrites only ({@code known} -1: the
+   * table had no snapshot, {@code id} null: it has none).
+   */
+  private static boolean rewritesSince(Table history, Long id, long known) {
+    while (id != null && id != known) {
+      Snapshot snapshot = history.snapshot(id);
+      if (snapshot == null || !DataOperations.REPLACE.equals(snapshot.operation())) {
+        return false;
+      }
+      id = snapshot.parentId();
+    }
+    return id != null || known == -1;
   }
 
   private TableTails load(Table history, HistoryLayer layer) {
