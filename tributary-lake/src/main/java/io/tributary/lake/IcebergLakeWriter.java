@@ -22,18 +22,22 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.iceberg.AppendFiles;
@@ -299,14 +303,14 @@ public final class IcebergLakeWriter implements LakeWriter {
     // What a commit needs of another comes first: errors before silver, bronze before a plan that reads the batch
     // from it. The checkpoint, committed by the caller after all of them, stays last.
     List<Future<?>> pending = new ArrayList<>();
-    Set<Staged> attempted = java.util.Collections.synchronizedSet(
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Set<Staged> attempted = Collections.synchronizedSet(
+        Collections.newSetFromMap(new IdentityHashMap<>()));
+    AtomicBoolean stop = new AtomicBoolean();
     List<Future<Staged>> published = new ArrayList<>();
-    Map<Future<Staged>, TableBatch> silverOf = new java.util.IdentityHashMap<>();
+    Map<Future<Staged>, TableBatch> silverOf = new IdentityHashMap<>();
     long skipped = 0;
     try {
-      Future<?> rawWritten = !toRaw ? java.util.concurrent.CompletableFuture.completedFuture(null) : submit(pending, () -> {
+      Future<?> rawWritten = !toRaw ? CompletableFuture.completedFuture(null) : submit(pending, () -> {
         for (TableBatch batch : batches) {
           raw.write(source, batch.id.name(), ingestedAt, batch.rawChanges());
         }
@@ -390,7 +394,7 @@ public final class IcebergLakeWriter implements LakeWriter {
    * committed: the task returns null and leaves the files to {@link #abandon}.
    */
   private Future<Staged> publish(String source, List<Future<?>> pending, Future<?> rawWritten, Future<Staged> staged,
-      Set<Staged> attempted, java.util.concurrent.atomic.AtomicBoolean stop) {
+      Set<Staged> attempted, AtomicBoolean stop) {
     if (committers == null) {
       committers = pool("tributary-lake-commit-");
     }
@@ -501,7 +505,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     final Optional<String> historyPosition;
     final List<Resolved> changes;
     /** The silver form of each change silver takes, by identity; rejected ones hold their reason. */
-    final Map<Resolved, ShapedRow> shaped = new java.util.IdentityHashMap<>();
+    final Map<Resolved, ShapedRow> shaped = new IdentityHashMap<>();
     /** The shaped key columns of silver. */
     List<String> silverKey = List.of();
     /** Changes whose shaping failed, as dead letters for {@code errors.<table>}. */

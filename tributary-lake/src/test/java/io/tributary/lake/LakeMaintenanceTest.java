@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.Snapshot;
@@ -339,8 +341,8 @@ class LakeMaintenanceTest {
   void theSchedulerSkipsRoundsWhileDeferred() throws InterruptedException {
     commitRounds(0, 3);
     long before = table(Lake.SILVER).currentSnapshot().snapshotId();
-    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean snapshotting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicInteger asked = new AtomicInteger();
+    AtomicBoolean snapshotting = new AtomicBoolean(true);
     ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     try (MaintenanceScheduler scheduler = new MaintenanceScheduler(new LakeMaintenance(lake, CONFIG),
         Duration.ofMillis(50), executor, () -> {
