@@ -32,10 +32,14 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  * made each commit cost tens of milliseconds.
  *
  * <p>Locations are absolute paths or {@code file:} URIs. Files are not forced to disk: a killed
- * process leaves them in the page cache; only a machine crash can lose them.
+ * process leaves them in the page cache; only a machine crash can lose them. Parquet files are written
+ * through {@link ParquetOutputFiles}, so that Iceberg's Parquet writer does not parse Hadoop's default
+ * configuration again for each of them.
  */
 public final class LocalFileIO implements SupportsPrefixOperations {
   private static final long serialVersionUID = 1L;
+
+  private transient volatile ParquetOutputFiles parquetFiles;
 
   @Override
   public InputFile newInputFile(String location) {
@@ -44,7 +48,21 @@ public final class LocalFileIO implements SupportsPrefixOperations {
 
   @Override
   public OutputFile newOutputFile(String location) {
-    return new LocalOutputFile(location);
+    return parquetFiles().outputFile(location).orElseGet(() -> new LocalOutputFile(location));
+  }
+
+  private ParquetOutputFiles parquetFiles() {
+    ParquetOutputFiles files = parquetFiles;
+    if (files == null) {
+      synchronized (this) {
+        files = parquetFiles;
+        if (files == null) {
+          files = new ParquetOutputFiles();
+          parquetFiles = files;
+        }
+      }
+    }
+    return files;
   }
 
   @Override
