@@ -171,7 +171,12 @@ final class PgOutputCapture implements AutoCloseable {
           .withStartPosition(LogSequenceNumber.valueOf(start))
           .withSlotOption("proto_version", "1")
           .withSlotOption("publication_names", settings.publicationName())
-          .withStatusInterval(10, TimeUnit.SECONDS);
+          .withStatusInterval(10, TimeUnit.SECONDS)
+          // Else pgjdbc, on a keepalive, reports the server's position as flushed whenever the LSN it last reported
+          // flushed is at or past the start of the last message received: with the captured tables idle the slot
+          // confirmed WAL nothing acknowledged, and inside a transaction begun before the last acknowledged commit
+          // the rule would let it confirm a later transaction the lake does not hold yet.
+          .withAutomaticFlush(false);
       if (catalogConnection.getMetaData().getDatabaseMajorVersion() >= 14) {
         builder = builder.withSlotOption("messages", "true");
       }

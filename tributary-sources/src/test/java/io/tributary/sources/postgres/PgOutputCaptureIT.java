@@ -144,11 +144,86 @@ class PgOutputCaptureIT {
     }
   }
 
+  /**
+   * Without heartbeats the slot may move only with what the lake acknowledged: here nothing, while another table
+   * writes WAL. The server tells the idle client how far it has read (a keepalive), and the client answers with its
+   * positions: the slot must still confirm what it did before.
+   */
+  @Test
+  void anIdleSlotConfirmsNothingTheLakeDidNotAcknowledge() throws Exception {
+    postgres.createDatabase("idle");
+    sql("idle", "CREATE TABLE readings (id int PRIMARY KEY, n numeric(10,2), at timestamp, note text)",
+        "CREATE TABLE noise (id bigserial PRIMARY KEY, filler text)");
+    Sink sink = new Sink();
+    PostgresSourceSettings settings = settings("idle", "idle", PostgresCapture.PGOUTPUT, Duration.ofHours(1));
+    try (PostgresSource source = new PostgresSource(settings)) {
+      source.start(Optional.empty(), sink);
+      await(() -> walSenderPid("idle", settings.slotName()) != 0, "the source to stream");
+      String confirmed = confirmedLsn("idle", settings.slotName());
+      sql("idle", "INSERT INTO noise (filler) SELECT repeat('x', 200) FROM generate_series(1, 2000)");
+      String written = currentLsn("idle");
+      // The client reports as received what the server says it has read: from then on it has answered the keepalive.
+      await(() -> lsnAtLeast("idle", walSenderPosition("idle", settings.slotName(), "write_lsn"), written),
+          "the client to report the other table's WAL as received");
+      assertThat(confirmedLsn("idle", settings.slotName())).as("the slot's confirmed position").isEqualTo(confirmed);
+      assertThat(sink.events).isEmpty();
+      assertThat(sink.failure).isNull();
+    }
+  }
+
+  private static void sql(String database, String... statements) throws Exception {
+    try (Connection connection = postgres.connection(database); Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    }
+  }
+
+  private static String query(String database, String sql, String parameter) {
+    try (Connection connection = postgres.connection(database);
+        java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+      if (parameter != null) {
+        statement.setString(1, parameter);
+      }
+      try (java.sql.ResultSet result = statement.executeQuery()) {
+        return result.next() ? result.getString(1) : null;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String confirmedLsn(String database, String slot) {
+    return query(database, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", slot);
+  }
+
+  private static String currentLsn(String database) {
+    return query(database, "SELECT pg_current_wal_lsn()::text", null);
+  }
+
+  private static int walSenderPid(String database, String slot) {
+    String pid = query(database, "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
+    return pid == null ? 0 : Integer.parseInt(pid);
+  }
+
+  /** What the client last reported to the slot's walsender ({@code write_lsn}, {@code flush_lsn}). */
+  private static String walSenderPosition(String database, String slot, String column) {
+    return query(database, "SELECT r." + column + "::text FROM pg_stat_replication r JOIN pg_replication_slots s "
+        + "ON s.active_pid = r.pid WHERE s.slot_name = ?", slot);
+  }
+
+  private static boolean lsnAtLeast(String database, String lsn, String than) {
+    return lsn != null && "t".equals(query(database, "SELECT '" + lsn + "'::pg_lsn >= ?::pg_lsn", than));
+  }
+
   private PostgresSourceSettings settings(String database, String slot, PostgresCapture capture) {
-    List<String> tables = database.equals("bad") ? List.of("public.readings") : List.of("public.everything", "public.pairs");
+    return settings(database, slot, capture, Duration.ofMillis(300));
+  }
+
+  private PostgresSourceSettings settings(String database, String slot, PostgresCapture capture, Duration heartbeat) {
+    List<String> tables = database.equals("both") ? List.of("public.everything", "public.pairs") : List.of("public.readings");
     return new PostgresSourceSettings("pg", postgres.host(), postgres.port(), database, "postgres", Optional.of("postgres"),
-        tables, "", slot + "_slot", slot + "_pub", Duration.ofMillis(300), SnapshotMode.NEVER,
-        work.resolve(slot), capture);
+        tables, "", slot + "_slot", slot + "_pub", heartbeat, SnapshotMode.NEVER, work.resolve(slot), capture);
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
