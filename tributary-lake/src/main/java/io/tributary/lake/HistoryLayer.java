@@ -199,21 +199,20 @@ final class HistoryLayer {
       return rows;
     }
     Schema tableSchema = history.schema();
-    try (CloseableIterable<Record> records =
-        IcebergGenerics.read(history).where(keyFilter(tableSchema, keys)).build()) {
-      for (Record record : records) {
-        List<Object> key = key(record);
-        if (keys.contains(key)) {
-          rows.computeIfAbsent(key, k -> new ArrayList<>()).add(row(tableSchema, record));
-        }
+    HistoryFiles.scan(history, keyFilter(tableSchema, keys), tableSchema, record -> {
+      List<Object> key = key(record);
+      if (keys.contains(key)) {
+        rows.computeIfAbsent(key, k -> new ArrayList<>()).add(row(tableSchema, record));
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + history.name() + ": " + e.getMessage(), e);
-    }
+      return true;
+    });
     return rows;
   }
 
-  /** Every stored row, by key. */
+  /**
+   * Every stored row, by key, read through Iceberg's generic reader rather than {@link HistoryFiles}: the check of
+   * history ({@link HistoryCheck}) reads it independently of the writer's own reading.
+   */
   Map<List<Object>, List<Row>> readAll(Table history) {
     Map<List<Object>, List<Row>> rows = new HashMap<>();
     Schema tableSchema = history.schema();
@@ -233,28 +232,18 @@ final class HistoryLayer {
    */
   boolean scan(Table history, java.util.function.BiPredicate<List<Object>, Row> consumer) {
     Schema tableSchema = history.schema();
-    try (CloseableIterable<Record> records = IcebergGenerics.read(history).build()) {
-      for (Record record : records) {
-        if (!consumer.test(key(record), row(tableSchema, record))) {
-          return false;
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + history.name() + ": " + e.getMessage(), e);
-    }
-    return true;
+    return HistoryFiles.scan(history, Expressions.alwaysTrue(), tableSchema,
+        record -> consumer.test(key(record), row(tableSchema, record)));
   }
 
-  /** Hands the key of every stored row to {@code consumer}, reading the key columns alone. */
+  /** Hands the key of every stored row to {@code consumer}, reading the key columns (and {@code _sk}) alone. */
   void scanKeys(Table history, java.util.function.Consumer<List<Object>> consumer) {
-    try (CloseableIterable<Record> records =
-        IcebergGenerics.read(history).select(shaper.schema().key().toArray(String[]::new)).build()) {
-      for (Record record : records) {
-        consumer.accept(key(record));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + history.name() + ": " + e.getMessage(), e);
-    }
+    List<String> columns = new ArrayList<>(shaper.schema().key());
+    columns.add(SK);
+    HistoryFiles.scan(history, Expressions.alwaysTrue(), history.schema().select(columns), record -> {
+      consumer.accept(key(record));
+      return true;
+    });
   }
 
   private Row row(Schema tableSchema, Record record) {

@@ -572,6 +572,70 @@ class HistoryWriterTest {
     return result;
   }
 
+  /**
+   * The writer reads stored versions applying history's equality deletes itself ({@link HistoryFiles}): it must read
+   * exactly what Iceberg's generic reader reads, after commits that each add a delete file, after compactions, and
+   * after a compaction that commits over a writer's commit it did not see (its files keep the sequence number it
+   * started from, so the newer deletes still apply to them).
+   */
+  @Test
+  void storedVersionsAreReadAsIcebergReadsThem() {
+    Random random = new Random(11);
+    List<List<ChangeEvent>> batches = split(random, flatten(cdcStream(random, 240, 30)), 18);
+    HistoryLayer layer = new HistoryLayer(CLIENTS.table(), CLIENTS, Shaping.NONE.shaper(CLIENTS),
+        TableConfig.defaults("clients"));
+    org.apache.iceberg.catalog.TableIdentifier identifier =
+        org.apache.iceberg.catalog.TableIdentifier.of(Lake.HISTORY, "clients");
+    java.util.Set<List<Object>> keys = new java.util.HashSet<>();
+    for (long id = 1; id <= 35; id++) {
+      keys.add(List.of(id));
+    }
+    long readWithDeletes = 0;
+    int concurrentCompactions = 0;
+    // no tails and no keys: every commit reads its keys' stored versions from the table
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {}, 0, 0)) {
+      for (int i = 0; i < batches.size(); i++) {
+        commit(writer, batches.get(i));
+        if (i % 6 == 2) {
+          Compaction.compact(lake.catalog().loadTable(identifier), COMPACT_EVERYTHING, false, table -> {});
+        } else if (i % 6 == 4 && i + 1 < batches.size()) {
+          List<ChangeEvent> next = batches.get(++i);
+          Compaction.Result result = Compaction.compact(lake.catalog().loadTable(identifier), COMPACT_EVERYTHING,
+              false, table -> commit(writer, next));
+          assertThat(result.committed()).as("compaction over batch %d", i).isTrue();
+          concurrentCompactions++;
+        }
+        org.apache.iceberg.Table history = lake.catalog().loadTable(identifier);
+        Map<List<Object>, List<HistoryLayer.Row>> expected = layer.readAll(history);
+        String as = "after batch " + i;
+        assertThat(bySk(layer.read(history, keys))).as(as).isEqualTo(bySk(expected));
+        java.util.Set<List<Object>> some = new java.util.HashSet<>(keys.stream().filter(k -> random.nextBoolean()).toList());
+        Map<List<Object>, List<HistoryLayer.Row>> expectedSome = new HashMap<>(expected);
+        expectedSome.keySet().retainAll(some);
+        assertThat(bySk(layer.read(history, some))).as(as).isEqualTo(bySk(expectedSome));
+        Map<List<Object>, List<HistoryLayer.Row>> scanned = new HashMap<>();
+        assertThat(layer.scan(history, (key, row) -> scanned.computeIfAbsent(key, k -> new ArrayList<>()).add(row)))
+            .isTrue();
+        assertThat(bySk(scanned)).as(as).isEqualTo(bySk(expected));
+        java.util.Set<List<Object>> scannedKeys = new java.util.HashSet<>();
+        layer.scanKeys(history, scannedKeys::add);
+        assertThat(scannedKeys).as(as).isEqualTo(expected.keySet());
+        if (Long.parseLong(history.currentSnapshot().summary().getOrDefault("total-equality-deletes", "0")) > 0) {
+          readWithDeletes++;
+        }
+      }
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+    assertThat(readWithDeletes).as("reads of a table with equality deletes").isGreaterThan(5);
+    assertThat(concurrentCompactions).isPositive();
+  }
+
+  private static Map<String, HistoryLayer.Row> bySk(Map<List<Object>, List<HistoryLayer.Row>> rows) {
+    Map<String, HistoryLayer.Row> bySk = new HashMap<>();
+    rows.values().forEach(list -> list.forEach(row -> assertThat(bySk.put(row.version().sk(), row)).isNull()));
+    return bySk;
+  }
+
   /** Transactions of one to three changes of the clients table, in commit order, one list per transaction. */
   private static List<List<ChangeEvent>> cdcStream(Random random, int transactions) {
     return cdcStream(random, transactions, 6);
