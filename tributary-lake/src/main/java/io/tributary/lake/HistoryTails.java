@@ -42,7 +42,7 @@ final class HistoryTails {
   /** The bytes the {@link HistoryKeys} of all tables may take; 0 keeps none. */
   private final long keyBudget;
   private final Map<String, TableTails> tables = new HashMap<>();
-  private final LinkedHashMap<Entry, List<Row>> lru = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<Entry, Tail> lru = new LinkedHashMap<>(1024, 0.75f, true);
   private long bytes;
   private long keyBytes;
   private final long[] counts = new long[Counts.values().length];
@@ -71,6 +71,13 @@ final class HistoryTails {
   }
 
   private record Entry(String table, List<Object> key) {}
+
+  /** A key's tail with its estimated size, estimated once when it is put (not again on every replace or eviction). */
+  private record Tail(List<Row> rows, long bytes) {
+    static Tail of(List<Object> key, List<Row> rows) {
+      return new Tail(rows, size(key, rows));
+    }
+  }
 
   private static final class TableTails {
     final long snapshotId;
@@ -101,9 +108,9 @@ final class HistoryTails {
     Map<List<Object>, List<Row>> tails = new HashMap<>();
     Set<List<Object>> unknown = new HashSet<>();
     for (List<Object> key : keys) {
-      List<Row> tail = lru.get(new Entry(name, key));
+      Tail tail = lru.get(new Entry(name, key));
       if (tail != null) {
-        tails.put(key, tail);
+        tails.put(key, tail.rows());
         counts[Counts.HELD.ordinal()]++;
       } else if (table.complete || (table.present != null && !table.present.mightContain(HistoryKeys.hash(key)))) {
         tails.put(key, List.of());
@@ -146,7 +153,7 @@ final class HistoryTails {
     next.present = previous.present;
     tables.put(name, next);
     for (Map.Entry<List<Object>, List<Row>> entry : versions.entrySet()) {
-      put(name, next, entry.getKey(), tail(entry.getValue()));
+      put(name, next, entry.getKey(), Tail.of(entry.getKey(), tail(entry.getValue())));
       addKey(next, entry.getKey());
     }
     evict();
@@ -161,11 +168,11 @@ final class HistoryTails {
     if (removed.present != null) {
       keyBytes -= removed.present.bytes();
     }
-    Iterator<Map.Entry<Entry, List<Row>>> entries = lru.entrySet().iterator();
+    Iterator<Map.Entry<Entry, Tail>> entries = lru.entrySet().iterator();
     while (entries.hasNext()) {
-      Map.Entry<Entry, List<Row>> entry = entries.next();
+      Map.Entry<Entry, Tail> entry = entries.next();
       if (entry.getKey().table().equals(table)) {
-        bytes -= size(entry.getKey().key(), entry.getValue());
+        bytes -= entry.getValue().bytes();
         entries.remove();
       }
     }
@@ -224,14 +231,14 @@ final class HistoryTails {
       return table;
     }
     // Every row of a key must be seen before its tail is known: collect them all, give up past the budget.
-    Map<List<Object>, List<Row>> loaded = new HashMap<>();
+    Map<List<Object>, Tail> loaded = new HashMap<>();
     long[] size = {0};
     boolean fits = layer.scan(history, (key, row) -> {
-      List<Row> previous = loaded.get(key);
-      List<Row> rows = new ArrayList<>(previous == null ? List.of() : previous);
+      Tail previous = loaded.get(key);
+      List<Row> rows = new ArrayList<>(previous == null ? List.of() : previous.rows());
       rows.add(row);
-      List<Row> tail = tail(rows);
-      size[0] += size(key, tail) - (previous == null ? 0 : size(key, previous));
+      Tail tail = Tail.of(key, tail(rows));
+      size[0] += tail.bytes() - (previous == null ? 0 : previous.bytes());
       loaded.put(key, tail);
       return bytes + size[0] <= budget;
     });
@@ -258,22 +265,22 @@ final class HistoryTails {
     }
   }
 
-  private void put(String name, TableTails table, List<Object> key, List<Row> tail) {
+  private void put(String name, TableTails table, List<Object> key, Tail tail) {
     Entry entry = new Entry(name, key);
-    List<Row> previous = lru.put(entry, tail);
+    Tail previous = lru.put(entry, tail);
     if (previous != null) {
-      bytes -= size(key, previous);
+      bytes -= previous.bytes();
     } else {
       table.keys++;
     }
-    bytes += size(key, tail);
+    bytes += tail.bytes();
   }
 
   private void evict() {
-    Iterator<Map.Entry<Entry, List<Row>>> entries = lru.entrySet().iterator();
+    Iterator<Map.Entry<Entry, Tail>> entries = lru.entrySet().iterator();
     while (bytes > budget && entries.hasNext()) {
-      Map.Entry<Entry, List<Row>> eldest = entries.next();
-      bytes -= size(eldest.getKey().key(), eldest.getValue());
+      Map.Entry<Entry, Tail> eldest = entries.next();
+      bytes -= eldest.getValue().bytes();
       entries.remove();
       TableTails table = tables.get(eldest.getKey().table());
       if (table != null) {
