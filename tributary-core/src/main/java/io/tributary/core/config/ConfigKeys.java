@@ -109,17 +109,16 @@ public final class ConfigKeys {
           + "release WAL written by other tables.");
   static final ConfigKey<CaptureMode> POSTGRES_CAPTURE = ConfigKey.optional("capture",
       ValueTypes.choice(CaptureMode.class), PostgresSourceConfig.DEFAULT_CAPTURE,
-      "How changes are streamed: `pgoutput` decodes the replication stream in Tributary (several times faster; "
-          + "Debezium still reads the initial snapshot), `debezium` streams through the Debezium engine. Either "
-          + "continues a lake the other wrote.");
+      "How changes are streamed: `pgoutput` decodes the replication stream in Tributary (several times faster), "
+          + "`debezium` streams through the Debezium engine. Either continues a lake the other wrote.");
   static final ConfigKey<SnapshotMode> POSTGRES_SNAPSHOT = ConfigKey.optional("snapshot",
       ValueTypes.choice(SnapshotMode.class), SnapshotMode.INITIAL,
       "`initial` copies the tables' existing rows before streaming changes; `never` streams only new changes.");
   static final ConfigKey<PostgresSnapshotConfig.Reader> POSTGRES_SNAPSHOT_READER = ConfigKey.optional("snapshot-reader",
-      ValueTypes.choice(PostgresSnapshotConfig.Reader.class), PostgresSnapshotConfig.Reader.DEBEZIUM,
+      ValueTypes.choice(PostgresSnapshotConfig.Reader.class), PostgresSnapshotConfig.Reader.CHUNKED,
       "Who reads the initial snapshot: `chunked` copies ranges of pages of each table on `snapshot-threads` "
           + "connections at once, at the replication slot's exported snapshot; `debezium` lets Debezium read the "
-          + "tables one after another.");
+          + "tables one after another on one connection.");
   static final ConfigKey<Integer> POSTGRES_SNAPSHOT_THREADS = ConfigKey.optional("snapshot-threads",
       ValueTypes.integer(1, 64), PostgresSnapshotConfig.DEFAULT_THREADS,
       "Connections the chunked snapshot reads with at once; each is one more backend busy on the server.");

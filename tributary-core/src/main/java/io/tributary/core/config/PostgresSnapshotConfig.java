@@ -22,7 +22,7 @@ public record PostgresSnapshotConfig(Reader reader, int threads, long chunkRows,
   public static final long DEFAULT_BUFFER_BYTES = 32L << 20;
   /** Every key at its default. */
   public static final PostgresSnapshotConfig DEFAULT =
-      new PostgresSnapshotConfig(Reader.DEBEZIUM, DEFAULT_THREADS, DEFAULT_CHUNK_ROWS, DEFAULT_BUFFER_BYTES);
+      new PostgresSnapshotConfig(Reader.CHUNKED, DEFAULT_THREADS, DEFAULT_CHUNK_ROWS, DEFAULT_BUFFER_BYTES);
 
   /** Who reads the initial snapshot. */
   public enum Reader {

@@ -54,6 +54,8 @@ class TributaryConfigTest {
         "", "tributary_bench", "tributary_bench", Duration.ofSeconds(10), SnapshotMode.INITIAL));
     assertThat(bench.password().orElseThrow().reveal()).isEqualTo("s3cret");
     assertThat(bench.type()).isEqualTo("postgres");
+    assertThat(bench.snapshotReading()).isEqualTo(new PostgresSnapshotConfig(PostgresSnapshotConfig.Reader.CHUNKED, 2,
+        100_000, 32L << 20));
     assertThat(bench.lakeTables()).containsExactly(
         Map.entry(new TableId("bench", "public", "pgbench_accounts"), "pgbench_accounts"),
         Map.entry(new TableId("bench", "public", "pgbench_branches"), "pgbench_branches"),
@@ -626,6 +628,16 @@ class TributaryConfigTest {
         section + "orphan-ages: 1d\n"));
     assertError(unknown, "Unknown key lake.maintenance.orphan-ages at line 4 of " + unknown
         + " (did you mean orphan-age?)");
+  }
+
+  @Test
+  void snapshotReaderDebeziumBringsDebeziumsSnapshotBack() throws IOException {
+    Path file = write("tributary.yaml", EXAMPLE + "    snapshot-reader: debezium\n    snapshot-threads: 4\n");
+
+    PostgresSourceConfig bench = (PostgresSourceConfig) TributaryConfig.load(file, ENV).sources().get("bench");
+
+    assertThat(bench.snapshotReading().reader()).isEqualTo(PostgresSnapshotConfig.Reader.DEBEZIUM);
+    assertThat(bench.snapshotReading().threads()).isEqualTo(4);
   }
 
   @Test

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * The initial snapshot before the pgoutput fast path streams: reads every captured table's rows at the consistent
  * point of the source's replication slot, so that streaming from the slot's confirmed position afterwards loses and
- * repeats nothing (decision 0010). Today Debezium's snapshot ({@link DebeziumSnapshotStep}); a parallel chunked reader
- * can take its place.
+ * repeats nothing (decision 0010): Tributary's parallel {@link ChunkedSnapshotStep} by default, Debezium's snapshot
+ * ({@link DebeziumSnapshotStep}) with {@code snapshot-reader: debezium}.
  */
 interface PostgresSnapshotStep extends AutoCloseable {
   /**
