@@ -55,6 +55,11 @@ final class TributaryProcess implements AutoCloseable {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx" + heap);
       command.add("-Xlog:gc:file=" + gcLog);
+      // Further options for the Tributary JVM, e.g. to compare garbage collectors: BENCH_TRIBUTARY_JAVA_OPTS.
+      String options = System.getenv().getOrDefault("BENCH_TRIBUTARY_JAVA_OPTS", "").trim();
+      if (!options.isEmpty()) {
+        command.addAll(List.of(options.split("\\s+")));
+      }
       flightRecording.ifPresent(file -> command.add(
           "-XX:StartFlightRecording=filename=" + file + ",settings=profile,dumponexit=true"));
       command.add("-cp");

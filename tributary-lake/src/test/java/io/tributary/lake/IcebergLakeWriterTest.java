@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -168,8 +169,11 @@ class IcebergLakeWriterTest {
     List<ChangeEvent> batch = List.of(
         update(ORDERS, 2, null, order(1, "ann", "15.00", "a")),
         insert(ORDERS, 3, order(2, "bob", "20.00", "b")));
+    // Bronze and silver commit side by side, and a failure stops the commits not yet begun: the crash is made to fall
+    // once bronze's commit is over, the case this test is about (a crash before it leaves both as they were).
     IcebergLakeWriter failing = new IcebergLakeWriter(lake, table -> {
       if (table.equals("silver.orders")) {
+        awaitBronzeRows(3);
         throw new CommitFailedException("simulated crash before the commit of %s", table);
       }
     });
@@ -471,6 +475,21 @@ class IcebergLakeWriterTest {
       return lines;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void awaitBronzeRows(int expected) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (read(lake, Lake.BRONZE, "orders").size() < expected) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("bronze.orders did not reach " + expected + " rows within 30 s");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for bronze's commit", e);
+      }
     }
   }
 
