@@ -1490,6 +1490,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       }
       Set<String> kept = new HashSet<>();
       Map<String, String> openings = null;
+      List<Versions.Change> keyChanges = plan.changes().getOrDefault(entry.getKey(), List.of());
       List<HistoryLayer.Row> keyRows = new ArrayList<>(entry.getValue().size());
       written.put(entry.getKey(), keyRows);
       for (Versions.Version version : entry.getValue()) {
@@ -1500,11 +1501,18 @@ public final class IcebergLakeWriter implements LakeWriter {
           continue;
         }
         // A new version is recorded when the change that opened it was ingested.
-        if (previous == null && openings == null) {
-          openings = plan.openings(name, entry.getKey());
+        OffsetDateTime recordedAt;
+        if (previous != null) {
+          recordedAt = previous.recordedAt();
+        } else if (keyChanges.size() == 1 && keyChanges.get(0).position().equals(version.position())) {
+          // The key's one change made the version, opened it or not: no surrogate keys to compare (a snapshot row)
+          recordedAt = recordedAt(ingestedAt, version.position());
+        } else {
+          if (openings == null) {
+            openings = plan.openings(name, entry.getKey());
+          }
+          recordedAt = recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
         }
-        OffsetDateTime recordedAt = previous != null ? previous.recordedAt()
-            : recordedAt(ingestedAt, openings.getOrDefault(version.sk(), version.position()));
         HistoryLayer.Row row = new HistoryLayer.Row(version, recordedAt, plan.commitTimes().get(version.position()));
         keyRows.add(row);
         records.add(builder.record(row));

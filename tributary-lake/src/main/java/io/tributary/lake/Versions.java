@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.tributary.api.Operation;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -24,6 +26,15 @@ import java.util.UUID;
  * <p>Values are in the form Iceberg's generic records hold them ({@link IcebergTypes#toIcebergValue}).
  */
 final class Versions {
+  /** The digest of {@link #surrogateKey}, one per thread (a digest holds state while it hashes). */
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new InternalError("Cannot compute surrogate keys: this Java has no MD5 digest", e);
+    }
+  });
+
   private Versions() {}
 
   /**
@@ -124,10 +135,23 @@ final class Versions {
         && !(first.transactionId() != 0 && first.transactionId() == last.get().transactionId());
   }
 
-  /** A surrogate key that is the same whenever the version is built again: key and opening position. */
+  /**
+   * A surrogate key that is the same whenever the version is built again: key and opening position. It is {@code
+   * UUID.nameUUIDFromBytes} of that text (a name-based UUID, version 3), computed with one MD5 digest per thread:
+   * {@code nameUUIDFromBytes} looks up a new digest on every call, a measured share of a snapshot's CPU.
+   */
   static String surrogateKey(String table, List<Object> key, String openingPosition) {
     String text = table + '\u0000' + key + '\u0000' + openingPosition;
-    return UUID.nameUUIDFromBytes(text.getBytes(StandardCharsets.UTF_8)).toString();
+    byte[] hash = MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
+    hash[6] = (byte) ((hash[6] & 0x0f) | 0x30);
+    hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
+    long most = 0;
+    long least = 0;
+    for (int i = 0; i < 8; i++) {
+      most = (most << 8) | (hash[i] & 0xff);
+      least = (least << 8) | (hash[8 + i] & 0xff);
+    }
+    return new UUID(most, least).toString();
   }
 
   /**

@@ -72,6 +72,40 @@ class PgTextValuesTest {
   }
 
   @Test
+  void readsCommonTimestamptzTextAsTheGeneralPathDoes() {
+    java.util.Random random = new java.util.Random(42);
+    String[] zones = {"+00", "-01", "+05:30", "-03:30", "+13", "+05:45:15", "-09:00:30", "+14"};
+    for (int i = 0; i < 20_000; i++) {
+      LocalDateTime local = LocalDateTime.of(1 + random.nextInt(9998), 1 + random.nextInt(12), 1, 0, 0)
+          .plusDays(random.nextInt(31)).plusSeconds(random.nextInt(86_400));
+      int digits = random.nextInt(7);
+      String fraction = digits == 0 ? "" : "." + String.format("%06d", random.nextInt(1_000_000)).substring(0, digits);
+      String text = String.format("%04d-%02d-%02d %02d:%02d:%02d", local.getYear(), local.getMonthValue(),
+          local.getDayOfMonth(), local.getHour(), local.getMinute(), local.getSecond())
+          + fraction + zones[random.nextInt(zones.length)];
+      assertThat(PgTextValues.commonTimestamptz(text)).as(text).isEqualTo(PgTextValues.anyTimestamptz(text))
+          .isNotNull();
+    }
+    assertThat(PgTextValues.commonTimestamptz("2024-02-29 23:59:59.999999-12"))
+        .isEqualTo(OffsetDateTime.of(2024, 3, 1, 11, 59, 59, 999_999_000, ZoneOffset.UTC));
+  }
+
+  @Test
+  void leavesOtherTimestamptzTextToTheGeneralPath() {
+    for (String text : new String[] {"0044-03-15 10:00:00+00 BC", "12024-01-01 10:00:00+00", "infinity", "-infinity",
+        "2023-02-29 10:00:00+00", "2024-13-01 10:00:00+00", "2024-01-01 24:00:00+00", "2024-01-01 10:60:00+00",
+        "2024-01-01 10:00:00.+00", "2024-01-01 10:00:00.1234567+00", "2024-01-01 10:00:00+1", "2024-01-01 10:00:00+05:3",
+        "2024-01-01 10:00:00+05:30:1", "2024-01-01 10:00:00+05:30:10x", "2024-01-01 10:00:00Z", "2024-01-01T10:00:00+00",
+        "2024-01-01 10:00:00+18", "2024-01-01 10:00:00+05:60", "2024-01-01 1a:00:00+00"}) {
+      assertThat(PgTextValues.commonTimestamptz(text)).as(text).isNull();
+    }
+    assertThat(PgTextValues.decode(PgOids.TIMESTAMPTZ, -1, "0044-03-15 10:00:00+02 BC"))
+        .isEqualTo(OffsetDateTime.of(-43, 3, 15, 8, 0, 0, 0, ZoneOffset.UTC));
+    assertThatThrownBy(() -> PgTextValues.decode(PgOids.TIMESTAMPTZ, -1, "2024-01-01 24:00:00+00"))
+        .isInstanceOf(PgValueException.class).hasMessageContaining("2024-01-01 24:00:00+00");
+  }
+
+  @Test
   void hstoreBecomesJson() {
     PgType hstore = new PgType(99999, "hstore", PgType.HSTORE, -1, java.util.Optional.empty());
     assertThat(PgTextValues.decode(hstore, -1, "\"a\"=>\"1\", \"b\"=>NULL, \"q\\\"\"=>\"x\""))
