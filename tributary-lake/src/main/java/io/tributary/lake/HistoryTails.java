@@ -138,8 +138,16 @@ final class HistoryTails {
     return tails == null || tails.present == null ? Optional.empty() : Optional.of(tails.present.exact());
   }
 
-  /** Records the versions of the keys a commit of {@code history} wrote, as of its new snapshot. */
-  synchronized void committed(Table history, Map<List<Object>, List<Row>> versions) {
+  /**
+   * Records the versions of the keys a commit of {@code history} wrote, as of its new snapshot.
+   *
+   * @param snapshotRows every version is of a row read by a snapshot ({@code r}): a key not held yet is added only
+   *     while the tails have room. Each row is a key of its own, so evicting older tails for it would only churn
+   *     them (every row of a large snapshot passing through, its tail built and sized, then evicted after living
+   *     long enough to be promoted), and the keys kept are no likelier to change next than the ones evicted. The
+   *     keys stay in {@link HistoryKeys}; a held key is always brought up to date.
+   */
+  synchronized void committed(Table history, Map<List<Object>, List<Row>> versions, boolean snapshotRows) {
     String name = history.name();
     TableTails previous = tables.get(name);
     Snapshot current = history.currentSnapshot();
@@ -152,9 +160,22 @@ final class HistoryTails {
     next.keys = previous.keys;
     next.present = previous.present;
     tables.put(name, next);
+    boolean full = false;
     for (Map.Entry<List<Object>, List<Row>> entry : versions.entrySet()) {
-      put(name, next, entry.getKey(), Tail.of(entry.getKey(), tail(entry.getValue())));
-      addKey(next, entry.getKey());
+      List<Object> key = entry.getKey();
+      addKey(next, key);
+      boolean mayEvict = !snapshotRows || lru.containsKey(new Entry(name, key));
+      if (!mayEvict && full) {
+        next.complete = false;
+        continue;
+      }
+      Tail tail = Tail.of(key, tail(entry.getValue()));
+      if (!mayEvict && bytes + tail.bytes() > budget) {
+        full = true;
+        next.complete = false;
+        continue;
+      }
+      put(name, next, key, tail);
     }
     evict();
   }

@@ -319,9 +319,10 @@ public final class IcebergLakeWriter implements LakeWriter {
       for (TableBatch batch : batches) {
         skipped += batch.skipped();
         boolean planned = batch.history != null || batch.sequenced();
+        // Bronze needs no plan: its files are written while this thread plans.
+        Future<Staged> bronze = submit(pending, () -> stageBronze(batch, ingestedAtOf));
         // A plan that needs no change of this batch in bronze is made now, so history is written beside bronze.
         Plan early = planned ? plan(batch, false) : null;
-        Future<Staged> bronze = submit(pending, () -> stageBronze(batch, ingestedAtOf));
         Future<Staged> silver = batch.silver != null && (!batch.sequenced() || early != null)
             ? submit(pending, () -> stageSilver(batch, Optional.ofNullable(early)))
             : null;
@@ -942,7 +943,7 @@ public final class IcebergLakeWriter implements LakeWriter {
   private static List<Resolved> resolveByKey(
       TableId id, List<String> keyColumns, Table lakeTable, boolean fromBronze, List<ChangeEvent> events) {
     Schema schema = lakeTable.schema();
-    Set<List<Object>> seen = new HashSet<>();
+    Set<List<Object>> seen = new HashSet<>(capacity(events.size()));
     Set<List<Object>> lookup = new HashSet<>();
     for (ChangeEvent event : events) {
       List<Object> key = key(id, keyColumns, schema, event, event.row());
@@ -955,7 +956,7 @@ public final class IcebergLakeWriter implements LakeWriter {
         : readLatest(lakeTable, fromBronze, keyColumns, lookup);
 
     // The previous version of each key: from this batch once seen, else from silver; empty = deleted.
-    Map<List<Object>, Optional<Map<String, Object>>> versions = new HashMap<>();
+    Map<List<Object>, Optional<Map<String, Object>>> versions = new HashMap<>(capacity(events.size()));
     List<Resolved> result = new ArrayList<>(events.size());
     for (ChangeEvent event : events) {
       List<Object> key = key(id, keyColumns, schema, event, event.row());
@@ -969,6 +970,11 @@ public final class IcebergLakeWriter implements LakeWriter {
       result.add(resolved);
     }
     return result;
+  }
+
+  /** The initial capacity of a hash map or set that will hold {@code entries}: no resizing while it fills. */
+  private static int capacity(int entries) {
+    return (int) (entries / 0.75f) + 1;
   }
 
   private static boolean hasUnavailable(ChangeEvent event) {
@@ -1082,8 +1088,9 @@ public final class IcebergLakeWriter implements LakeWriter {
    * @param position the position of the last change the commit holds
    * @param versions for history, the versions of the keys the commit touches (see {@link HistoryTails})
    */
+  /** @param snapshotRows every change written is a row read by a snapshot, op r (see {@link HistoryTails#committed}) */
   private record Staged(Kind kind, Table table, String name, List<DataFile> data, List<DeleteFile> deletes,
-      String position, long rows, Map<List<Object>, List<HistoryLayer.Row>> versions) {
+      String position, long rows, Map<List<Object>, List<HistoryLayer.Row>> versions, boolean snapshotRows) {
     List<ContentFile<?>> files() {
       List<ContentFile<?>> files = new ArrayList<>(data);
       files.addAll(deletes);
@@ -1147,7 +1154,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       return null;
     }
     List<DataFile> files = LakeFiles.writeData(table, records);
-    return new Staged(Kind.APPEND, table, name, files, List.of(), last, records.size(), null);
+    return new Staged(Kind.APPEND, table, name, files, List.of(), last, records.size(), null, false);
   }
 
   /** Commits staged files with the position they hold; touches nothing but their table. */
@@ -1184,7 +1191,7 @@ public final class IcebergLakeWriter implements LakeWriter {
     if (staged.kind() == Kind.OVERWRITE) {
       tails.forget(table.name());
     } else if (staged.versions() != null) {
-      tails.committed(table, staged.versions());
+      tails.committed(table, staged.versions(), staged.snapshotRows());
     }
     rows.put(staged.name(), staged.rows());
     snapshots.add(staged.name() + "@" + table.currentSnapshot().snapshotId());
@@ -1200,9 +1207,9 @@ public final class IcebergLakeWriter implements LakeWriter {
     List<String> keyColumns = batch.silverKey;
     List<String> sourceKey = batch.schema.key();
     // last version per key (shaped); empty = the key's last change deletes it
-    Map<List<Object>, Optional<SilverRow>> latest = new LinkedHashMap<>();
+    Map<List<Object>, Optional<SilverRow>> latest = new LinkedHashMap<>(capacity(batch.changes.size()));
     // keys silver holds no row of (see holdsOnlySnapshotRows): their rows need no equality delete
-    Set<List<Object>> unseen = new HashSet<>();
+    Set<List<Object>> unseen = new HashSet<>(batch.snapshotRowsAreNew ? capacity(batch.changes.size()) : 16);
     UtcTimes commitTimes = new UtcTimes();
     String last = null;
     for (Resolved change : batch.changes) {
@@ -1287,7 +1294,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       LakeFiles.deleteQuietly(table, dataFiles);
       throw e;
     }
-    return new Staged(Kind.DELTA, table, name, dataFiles, deleteFiles, last, latest.size(), null);
+    return new Staged(Kind.DELTA, table, name, dataFiles, deleteFiles, last, latest.size(), null, false);
   }
 
   /** Appends the dead letters of one table that {@code errors.<table>} does not hold yet. */
@@ -1360,8 +1367,8 @@ public final class IcebergLakeWriter implements LakeWriter {
     List<String> keyColumns = batch.silverKey;
     List<String> sourceKey = batch.schema.key();
     Set<String> tracked = layer.tracked();
-    Map<String, OffsetDateTime> commitTimes = new HashMap<>();
-    Map<List<Object>, List<Versions.Version>> versions = new LinkedHashMap<>();
+    Map<String, OffsetDateTime> commitTimes = new HashMap<>(capacity(batch.changes.size()));
+    Map<List<Object>, List<Versions.Version>> versions = new LinkedHashMap<>(capacity(batch.changes.size()));
     if (batch.historyBehindBronze()) {
       if (!bronzeCommitted) {
         return null;
@@ -1371,7 +1378,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       return new Plan(true, Map.of(), versions, commitTimes, all);
     }
 
-    Map<List<Object>, List<Versions.Change>> changes = new LinkedHashMap<>();
+    Map<List<Object>, List<Versions.Change>> changes = new LinkedHashMap<>(capacity(batch.changes.size()));
     for (Resolved change : batch.changes) {
       if (batch.history != null ? !batch.historyTakes(change) : !batch.silverTakes(change)) {
         continue;
@@ -1473,7 +1480,7 @@ public final class IcebergLakeWriter implements LakeWriter {
       String position = TablePositions.recorded(batch.bronze).orElse(last);
       LOG.info("Building {} from bronze.{}: {} versions of {} keys, up to position {}", name, batch.id.name(),
           records.size(), plan.versions().size(), position);
-      return new Staged(Kind.OVERWRITE, table, name, files, List.of(), position, records.size(), null);
+      return new Staged(Kind.OVERWRITE, table, name, files, List.of(), position, records.size(), null, false);
     }
     if (last == null) {
       return null;
@@ -1482,13 +1489,15 @@ public final class IcebergLakeWriter implements LakeWriter {
     GenericRecord skTemplate = GenericRecord.create(schema.select(HistoryLayer.SK));
     List<Record> deletes = new ArrayList<>();
     List<Record> records = new ArrayList<>();
-    Map<List<Object>, List<HistoryLayer.Row>> written = new HashMap<>();
+    Map<List<Object>, List<HistoryLayer.Row>> written = new HashMap<>(capacity(plan.versions().size()));
     for (Map.Entry<List<Object>, List<Versions.Version>> entry : plan.versions().entrySet()) {
-      Map<String, HistoryLayer.Row> stored = new HashMap<>();
-      for (HistoryLayer.Row row : plan.stored().getOrDefault(entry.getKey(), List.of())) {
+      // A new key (every snapshot row) has no stored rows: no maps for them
+      List<HistoryLayer.Row> storedRows = plan.stored().getOrDefault(entry.getKey(), List.of());
+      Map<String, HistoryLayer.Row> stored = storedRows.isEmpty() ? Map.of() : new HashMap<>();
+      for (HistoryLayer.Row row : storedRows) {
         stored.put(row.version().sk(), row);
       }
-      Set<String> kept = new HashSet<>();
+      Set<String> kept = storedRows.isEmpty() ? Set.of() : new HashSet<>();
       Map<String, String> openings = null;
       List<Versions.Change> keyChanges = plan.changes().getOrDefault(entry.getKey(), List.of());
       List<HistoryLayer.Row> keyRows = new ArrayList<>(entry.getValue().size());
@@ -1533,7 +1542,9 @@ public final class IcebergLakeWriter implements LakeWriter {
       LakeFiles.deleteQuietly(table, dataFiles);
       throw e;
     }
-    return new Staged(Kind.DELTA, table, name, dataFiles, deleteFiles, last, records.size(), written);
+    boolean snapshotRows = batch.changes.stream().filter(batch::historyTakes)
+        .allMatch(change -> change.event().operation() == Operation.READ);
+    return new Staged(Kind.DELTA, table, name, dataFiles, deleteFiles, last, records.size(), written, snapshotRows);
   }
 
   private static OffsetDateTime recordedAt(Function<String, Instant> ingestedAt, String position) {

@@ -62,8 +62,15 @@ final class RawWriter {
         try (JsonGenerator json = JSON.createGenerator(out)) {
           json.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
           json.setRootValueSeparator(null);
+          // The changes of a transaction, and every row of a snapshot, share their commit time: format it once.
+          Instant time = null;
+          String timeText = null;
           for (RawChange change : changes) {
-            writeChange(json, change);
+            if (!change.commitTime().equals(time)) {
+              time = change.commitTime();
+              timeText = time.toString();
+            }
+            writeChange(json, change, timeText);
             json.writeRaw('\n');
           }
         }
@@ -81,11 +88,11 @@ final class RawWriter {
     }
   }
 
-  private static void writeChange(JsonGenerator json, RawChange change) throws IOException {
+  private static void writeChange(JsonGenerator json, RawChange change, String commitTime) throws IOException {
     json.writeStartObject();
     json.writeStringField("op", change.op());
     json.writeStringField("position", change.position());
-    json.writeStringField("commit_ts", change.commitTime().toString());
+    json.writeStringField("commit_ts", commitTime);
     json.writeNumberField("txid", change.transactionId());
     json.writeFieldName("before");
     writeImage(json, change.before());

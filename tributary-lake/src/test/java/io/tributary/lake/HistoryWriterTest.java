@@ -491,6 +491,52 @@ class HistoryWriterTest {
   }
 
   /**
+   * Rows of an initial snapshot enter full tails only when their key is held: the first keys' tails stay, later rows
+   * do not evict them; history is what a writer keeping every tail writes.
+   */
+  @Test
+  void snapshotRowsDoNotEvictTails() {
+    List<List<ChangeEvent>> batches = new ArrayList<>();
+    for (int batch = 0; batch < 3; batch++) {
+      List<ChangeEvent> events = new ArrayList<>();
+      for (long row = 20L * batch + 1; row <= 20L * batch + 20; row++) {
+        events.add(new ChangeEvent(CLIENTS, Operation.READ, Optional.empty(),
+            Optional.of(client(row, "c" + row + "@x.pt", "Lisboa", 30, "snapshot")),
+            new Position(String.format("0:%016d", row), "snap-" + row, row < 60), T0, 0));
+      }
+      batches.add(events);
+    }
+    Map<String, Object> first = client(1, "c1@x.pt", "Porto", 31, "moved");
+    Map<String, Object> last = client(60, "c60@x.pt", "Faro", 32, "moved");
+    batches.add(List.of(new ChangeEvent(CLIENTS, Operation.UPDATE, Optional.empty(), Optional.of(first),
+        new Position("1:0000000000000001", "lsn-1", false), at(1), 5)));
+    batches.add(List.of(new ChangeEvent(CLIENTS, Operation.UPDATE, Optional.empty(), Optional.of(last),
+        new Position("1:0000000000000002", "lsn-2", false), at(2), 6)));
+    List<String> expected;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      batches.forEach(batch -> commit(writer, batch));
+      expected = allVersions(lake, "clients", true);
+    }
+    assertThat(expected).hasSize(62);
+    long budget = 3_000;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {},
+        budget, IcebergLakeWriter.HISTORY_KEYS_BYTES)) {
+      HistoryTails tails = writer.historyTails();
+      for (int i = 0; i < 3; i++) {
+        commit(writer, batches.get(i));
+        assertThat(tails.bytes()).as("tails after snapshot batch %d", i).isPositive().isLessThanOrEqualTo(budget);
+      }
+      commit(writer, batches.get(3));
+      assertThat(tails.count(HistoryTails.Counts.HELD)).as("key 1, held since the first batch").isEqualTo(1);
+      assertThat(tails.count(HistoryTails.Counts.READ)).isZero();
+      commit(writer, batches.get(4));
+      assertThat(tails.count(HistoryTails.Counts.READ)).as("key 60, never held").isEqualTo(1);
+      assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+  }
+
+  /**
    * A feed ordered by sequence-by: whatever order its records arrive in and however they are split
    * into commits, history and silver are what the records in order give.
    */
