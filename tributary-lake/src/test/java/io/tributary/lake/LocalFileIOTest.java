@@ -44,6 +44,8 @@ class LocalFileIOTest {
     assertThat(first).isInstanceOf(HadoopOutputFile.class);
     assertThat(second).isInstanceOf(HadoopOutputFile.class);
     assertThat(((HadoopOutputFile) first).getConf()).isSameAs(((HadoopOutputFile) second).getConf());
+    // Without Hadoop's default resources, so that the copy for each file is a handful of entries.
+    assertThat(((HadoopOutputFile) first).getConf().size()).isLessThan(10);
     assertThat(first.location()).isEqualTo(directory.resolve("a/1.parquet").toString());
     assertThat(io.newOutputFile(directory.resolve("metadata/v1.metadata.json").toString()))
         .isNotInstanceOf(HadoopOutputFile.class);
