@@ -1087,8 +1087,8 @@ public final class IcebergLakeWriter implements LakeWriter {
    *
    * @param position the position of the last change the commit holds
    * @param versions for history, the versions of the keys the commit touches (see {@link HistoryTails})
+   * @param snapshotRows every change written is a row read by a snapshot, op r (see {@link HistoryTails#committed})
    */
-  /** @param snapshotRows every change written is a row read by a snapshot, op r (see {@link HistoryTails#committed}) */
   private record Staged(Kind kind, Table table, String name, List<DataFile> data, List<DeleteFile> deletes,
       String position, long rows, Map<List<Object>, List<HistoryLayer.Row>> versions, boolean snapshotRows) {
     List<ContentFile<?>> files() {
