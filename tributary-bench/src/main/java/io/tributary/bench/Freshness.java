@@ -7,6 +7,7 @@ import io.tributary.sql.LakeSqlEngine;
 import io.tributary.sql.QueryResult;
 import io.tributary.testkit.EmbeddedPostgresServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataOperations;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -273,10 +277,21 @@ public final class Freshness {
           continue; // compaction: rewrites rows, adds none
         }
         long max = held;
-        for (DataFile file : snapshot.addedDataFiles(table.io())) {
-          java.nio.ByteBuffer bound = file.upperBounds() == null ? null : file.upperBounds().get(seq.fieldId());
-          if (bound != null) {
-            max = Math.max(max, ((Number) Conversions.fromByteBuffer(seq.type(), bound)).longValue());
+        // The manifests this snapshot wrote, read with the table's specs (Iceberg warns for every manifest read
+        // without them). A merged manifest also lists files of earlier snapshots: their probes are held already.
+        for (ManifestFile manifest : snapshot.dataManifests(table.io())) {
+          if (manifest.snapshotId() == null || manifest.snapshotId() != snapshot.snapshotId()) {
+            continue;
+          }
+          try (ManifestReader<DataFile> files = ManifestFiles.read(manifest, table.io(), table.specs())) {
+            for (DataFile file : files) {
+              java.nio.ByteBuffer bound = file.upperBounds() == null ? null : file.upperBounds().get(seq.fieldId());
+              if (bound != null) {
+                max = Math.max(max, ((Number) Conversions.fromByteBuffer(seq.type(), bound)).longValue());
+              }
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read manifest " + manifest.path(), e);
           }
         }
         for (long s = held + 1; s <= Math.min(max, probes); s++) {
