@@ -41,7 +41,7 @@ public final class PostgresSource implements Source {
   private final Object lock = new Object();
   private DebeziumCapture capture;
   private PgOutputCapture fastPath;
-  private ChunkedSnapshotStep debeziumSnapshot;
+  private ChunkedSnapshotStep chunkedSnapshot;
   private Thread snapshotThread;
   private boolean closed;
 
@@ -82,7 +82,7 @@ public final class PostgresSource implements Source {
       Thread thread = new Thread(() -> snapshotThenStream(step, converter, sink), "tributary-source-" + settings.name());
       thread.setDaemon(true);
       synchronized (lock) {
-        debeziumSnapshot = step;
+        chunkedSnapshot = step;
         snapshotThread = thread;
       }
       thread.start();
@@ -151,7 +151,7 @@ public final class PostgresSource implements Source {
       current = capture;
     }
     if (snapshot != null) {
-      debeziumSnapshot.close();
+      chunkedSnapshot.close();
       snapshot.interrupt();
       try {
         snapshot.join(30_000);
