@@ -259,7 +259,7 @@ public final class PgTextValues {
     int hour = digits(text, 11, 2);
     int minute = digits(text, 14, 2);
     int second = digits(text, 17, 2);
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > lengthOfMonth(year, month)
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > YearMonth.of(year, month).lengthOfMonth()
         || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
       return null;
     }
@@ -316,10 +316,6 @@ public final class PgTextValues {
       value = value * 10 + (c - '0');
     }
     return value;
-  }
-
-  private static int lengthOfMonth(int year, int month) {
-    return YearMonth.of(year, month).lengthOfMonth();
   }
 
   private static String timetz(String text) {
