@@ -17,6 +17,9 @@ import java.util.Optional;
 
 /** Types of feed columns: inferred from a first value or declared, and the conversion of values to them. */
 final class ColumnValues {
+  /** The widest decimal precision Iceberg holds. */
+  private static final int MAX_PRECISION = 38;
+
   private ColumnValues() {}
 
   static DataType declared(CastType type) {
@@ -48,9 +51,11 @@ final class ColumnValues {
       return DataType.of(Kind.FLOAT64);
     }
     if (value instanceof BigDecimal decimal) {
+      // The widest precision with the value's scale: a first 0.07 must not make 1234.56 not fit, and Iceberg can
+      // widen neither a decimal's scale nor (past the column) its precision later.
       int scale = Math.max(0, decimal.scale());
-      int precision = Math.max(decimal.precision(), scale + 1);
-      return precision <= 38 ? DataType.decimal(precision, scale) : DataType.of(Kind.STRING);
+      return scale <= 37 && Math.max(decimal.precision(), scale + 1) <= MAX_PRECISION
+          ? DataType.decimal(MAX_PRECISION, scale) : DataType.of(Kind.STRING);
     }
     if (value instanceof JsonText) {
       return DataType.of(Kind.JSON);

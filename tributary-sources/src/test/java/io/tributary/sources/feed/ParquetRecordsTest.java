@@ -114,5 +114,13 @@ class ParquetRecordsTest {
         .containsEntry("amount", new BigDecimal("1234.56"));
     assertThat(event.schema().column("seen_at").orElseThrow().type().kind()).isEqualTo(DataType.Kind.TIMESTAMPTZ);
     assertThat(event.schema().column("born").orElseThrow().type().kind()).isEqualTo(DataType.Kind.DATE);
+    // a decimal column takes its scale from the first value, not its digits: the third row's -0.05 came first
+    FeedTable fromSmall = new FeedTable(new TableId("users", "", "users"), List.of("id"), Optional.empty(), Map.of());
+    Instant now = Instant.parse("2026-12-01T10:00:00Z");
+    assertThat(fromSmall.record(items.get(2).values(), at, now)).isInstanceOf(FeedTable.Accepted.class);
+    FeedTable.Result larger = fromSmall.record(items.get(0).values(), at, now);
+    assertThat(larger).isInstanceOf(FeedTable.Accepted.class);
+    assertThat(((FeedTable.Accepted) larger).event().schema().column("amount").orElseThrow().type())
+        .isEqualTo(DataType.decimal(38, 2));
   }
 }
