@@ -51,10 +51,10 @@ final class ColumnValues {
       return DataType.of(Kind.FLOAT64);
     }
     if (value instanceof BigDecimal decimal) {
-      // The widest precision with the value's scale: a first 0.07 must not make 1234.56 not fit, and Iceberg can
-      // widen neither a decimal's scale nor (past the column) its precision later.
+      // the widest precision at the value's scale, so that a first 0.07 leaves room for 1234.56: Iceberg cannot
+      // change a decimal column's scale later, and a column's precision bounds every later value
       int scale = Math.max(0, decimal.scale());
-      return scale <= 37 && Math.max(decimal.precision(), scale + 1) <= MAX_PRECISION
+      return Math.max(decimal.precision(), scale + 1) <= MAX_PRECISION
           ? DataType.decimal(MAX_PRECISION, scale) : DataType.of(Kind.STRING);
     }
     if (value instanceof JsonText) {

@@ -106,7 +106,8 @@ class ParquetRecordsTest {
     // the rows become changes of their key with the columns' types, as every feed record does
     FeedTable table = new FeedTable(new TableId("users", "", "users"), List.of("id"), Optional.empty(), Map.of());
     Position at = FeedPositions.position(1, "{}");
-    FeedTable.Result result = table.record(items.get(0).values(), at, Instant.parse("2026-12-01T10:00:00Z"));
+    Instant now = Instant.parse("2026-12-01T10:00:00Z");
+    FeedTable.Result result = table.record(items.get(0).values(), at, now);
     assertThat(result).isInstanceOf(FeedTable.Accepted.class);
     ChangeEvent event = ((FeedTable.Accepted) result).event();
     assertThat(event.operation()).isEqualTo(Operation.UPDATE);
@@ -116,7 +117,6 @@ class ParquetRecordsTest {
     assertThat(event.schema().column("born").orElseThrow().type().kind()).isEqualTo(DataType.Kind.DATE);
     // a decimal column takes its scale from the first value, not its digits: the third row's -0.05 came first
     FeedTable fromSmall = new FeedTable(new TableId("users", "", "users"), List.of("id"), Optional.empty(), Map.of());
-    Instant now = Instant.parse("2026-12-01T10:00:00Z");
     assertThat(fromSmall.record(items.get(2).values(), at, now)).isInstanceOf(FeedTable.Accepted.class);
     FeedTable.Result larger = fromSmall.record(items.get(0).values(), at, now);
     assertThat(larger).isInstanceOf(FeedTable.Accepted.class);
