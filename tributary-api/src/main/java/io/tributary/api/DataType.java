@@ -9,6 +9,9 @@ import java.util.Optional;
  * Java type per kind, listed on each constant.
  */
 public record DataType(Kind kind, int precision, int scale, Optional<DataType> element) {
+  /** The largest decimal precision the lake (Iceberg) holds. */
+  public static final int MAX_DECIMAL_PRECISION = 38;
+
 
   public enum Kind {
     /** {@link Boolean} */
@@ -48,9 +51,11 @@ public record DataType(Kind kind, int precision, int scale, Optional<DataType> e
   public DataType {
     requireNonNull(kind, "kind is null");
     requireNonNull(element, "element is null");
-    if (kind == Kind.DECIMAL && (precision < 1 || precision > 38 || scale < 0 || scale > precision)) {
+    if (kind == Kind.DECIMAL
+        && (precision < 1 || precision > MAX_DECIMAL_PRECISION || scale < 0 || scale > precision)) {
       throw new IllegalArgumentException(
-          "Invalid decimal type: precision " + precision + ", scale " + scale + " (need 1 <= precision <= 38, 0 <= scale <= precision)");
+          "Invalid decimal type: precision " + precision + ", scale " + scale + " (need 1 <= precision <= "
+              + MAX_DECIMAL_PRECISION + ", 0 <= scale <= precision)");
     }
     if ((kind == Kind.LIST) != element.isPresent()) {
       throw new IllegalArgumentException("Invalid type " + kind + ": only LIST has an element type");

@@ -2,6 +2,7 @@ package io.tributary.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.tributary.api.DataType;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -19,8 +20,7 @@ import java.util.regex.Pattern;
  */
 public record CastType(Kind kind, OptionalInt precision, OptionalInt scale) {
   private static final Pattern DECIMAL = Pattern.compile("decimal\\s*\\(\\s*([0-9]{1,2})\\s*,\\s*([0-9]{1,2})\\s*\\)");
-  /** Iceberg's largest decimal precision. */
-  static final int MAX_PRECISION = 38;
+  static final int MAX_PRECISION = DataType.MAX_DECIMAL_PRECISION;
 
   /** The types a cast can produce. */
   public enum Kind { INT, BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP, TIMESTAMPTZ, TEXT, DECIMAL }

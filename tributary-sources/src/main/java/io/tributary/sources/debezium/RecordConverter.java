@@ -158,7 +158,7 @@ public final class RecordConverter {
       case "org.apache.kafka.connect.data.Decimal" -> {
         int scale = Integer.parseInt(schema.parameters().get("scale"));
         int precision = precision(schema);
-        if (precision == 0 || precision > 38) {
+        if (precision == 0 || precision > DataType.MAX_DECIMAL_PRECISION) {
           return DataType.of(DataType.Kind.STRING);
         }
         return DataType.decimal(precision, scale);

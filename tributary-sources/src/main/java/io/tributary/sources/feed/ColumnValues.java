@@ -17,9 +17,6 @@ import java.util.Optional;
 
 /** Types of feed columns: inferred from a first value or declared, and the conversion of values to them. */
 final class ColumnValues {
-  /** The widest decimal precision Iceberg holds. */
-  private static final int MAX_PRECISION = 38;
-
   private ColumnValues() {}
 
   static DataType declared(CastType type) {
@@ -54,8 +51,8 @@ final class ColumnValues {
       // the widest precision at the value's scale, so that a first 0.07 leaves room for 1234.56: Iceberg cannot
       // change a decimal column's scale later, and a column's precision bounds every later value
       int scale = Math.max(0, decimal.scale());
-      return Math.max(decimal.precision(), scale + 1) <= MAX_PRECISION
-          ? DataType.decimal(MAX_PRECISION, scale) : DataType.of(Kind.STRING);
+      return Math.max(decimal.precision(), scale + 1) <= DataType.MAX_DECIMAL_PRECISION
+          ? DataType.decimal(DataType.MAX_DECIMAL_PRECISION, scale) : DataType.of(Kind.STRING);
     }
     if (value instanceof JsonText) {
       return DataType.of(Kind.JSON);

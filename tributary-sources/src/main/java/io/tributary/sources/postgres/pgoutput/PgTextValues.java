@@ -86,7 +86,7 @@ public final class PgTextValues {
       case PgOids.NUMERIC -> {
         int precision = numericPrecision(modifier);
         int scale = numericScale(modifier);
-        yield precision < 1 || precision > 38 || scale < 0 || scale > precision
+        yield precision < 1 || precision > DataType.MAX_DECIMAL_PRECISION || scale < 0 || scale > precision
             ? DataType.of(Kind.STRING) : DataType.decimal(precision, scale);
       }
       case PgOids.DATE -> DataType.of(Kind.DATE);
