@@ -37,11 +37,14 @@ import org.apache.iceberg.Table;
  * Only a key the tails do not hold and the keys may contain (held before, evicted, or a false positive) is read.
  */
 final class HistoryTails {
+  /** A {@link Tail} in compact form beside its bytes: the record and the array's header. */
+  private static final long ENCODED_OVERHEAD = 48;
   /** The estimated size of the tails of all tables, in bytes. */
   private final long budget;
   /** The bytes the {@link HistoryKeys} of all tables may take; 0 keeps none. */
   private final long keyBudget;
   private final Map<String, TableTails> tables = new HashMap<>();
+  private final Map<String, TailCodec> codecs = new HashMap<>();
   private final LinkedHashMap<Entry, Tail> lru = new LinkedHashMap<>(1024, 0.75f, true);
   private long bytes;
   private long keyBytes;
@@ -72,10 +75,20 @@ final class HistoryTails {
 
   private record Entry(String table, List<Object> key) {}
 
-  /** A key's tail with its estimated size, estimated once when it is put (not again on every replace or eviction). */
-  private record Tail(List<Row> rows, long bytes) {
-    static Tail of(List<Object> key, List<Row> rows) {
-      return new Tail(rows, size(key, rows));
+  /**
+   * A key's tail with its estimated size, estimated once when it is put (not again on every replace or eviction): in
+   * the compact form of {@link TailCodec} when it can encode the rows, else as the rows themselves.
+   */
+  private record Tail(List<Row> rows, byte[] encoded, long bytes) {
+    static Tail of(TailCodec codec, List<Object> key, List<Row> rows) {
+      Optional<byte[]> encoded = codec.encode(rows);
+      return encoded.isPresent()
+          ? new Tail(null, encoded.get(), keySize(key) + ENCODED_OVERHEAD + encoded.get().length)
+          : new Tail(rows, null, size(key, rows));
+    }
+
+    List<Row> rows(TailCodec codec) {
+      return encoded == null ? rows : codec.decode(encoded);
     }
   }
 
@@ -105,12 +118,13 @@ final class HistoryTails {
     if (table == null) {
       table = load(history, layer);
     }
+    TailCodec codec = codec(name);
     Map<List<Object>, List<Row>> tails = new HashMap<>();
     Set<List<Object>> unknown = new HashSet<>();
     for (List<Object> key : keys) {
       Tail tail = lru.get(new Entry(name, key));
       if (tail != null) {
-        tails.put(key, tail.rows());
+        tails.put(key, tail.rows(codec));
         counts[Counts.HELD.ordinal()]++;
       } else if (table.complete || (table.present != null && !table.present.mightContain(HistoryKeys.hash(key)))) {
         tails.put(key, List.of());
@@ -160,6 +174,7 @@ final class HistoryTails {
     next.keys = previous.keys;
     next.present = previous.present;
     tables.put(name, next);
+    TailCodec codec = codec(name);
     boolean full = false;
     for (Map.Entry<List<Object>, List<Row>> entry : versions.entrySet()) {
       List<Object> key = entry.getKey();
@@ -169,7 +184,7 @@ final class HistoryTails {
         next.complete = false;
         continue;
       }
-      Tail tail = Tail.of(key, tail(entry.getValue()));
+      Tail tail = Tail.of(codec, key, tail(entry.getValue()));
       if (!mayEvict && bytes + tail.bytes() > budget) {
         full = true;
         next.complete = false;
@@ -183,6 +198,7 @@ final class HistoryTails {
   /** Drops the tails of one table: it changed in a way they do not follow. */
   synchronized void forget(String table) {
     TableTails removed = tables.remove(table);
+    codecs.remove(table);
     if (removed == null) {
       return;
     }
@@ -201,9 +217,15 @@ final class HistoryTails {
 
   synchronized void clear() {
     tables.clear();
+    codecs.clear();
     lru.clear();
     bytes = 0;
     keyBytes = 0;
+  }
+
+  /** The number of keys whose tails are held, of all tables. */
+  synchronized int size() {
+    return lru.size();
   }
 
   /** The estimated bytes held, for tests and logs. */
@@ -252,13 +274,14 @@ final class HistoryTails {
       return table;
     }
     // Every row of a key must be seen before its tail is known: collect them all, give up past the budget.
+    TailCodec codec = codec(name);
     Map<List<Object>, Tail> loaded = new HashMap<>();
     long[] size = {0};
     boolean fits = layer.scan(history, (key, row) -> {
       Tail previous = loaded.get(key);
-      List<Row> rows = new ArrayList<>(previous == null ? List.of() : previous.rows());
+      List<Row> rows = new ArrayList<>(previous == null ? List.of() : previous.rows(codec));
       rows.add(row);
-      Tail tail = Tail.of(key, tail(rows));
+      Tail tail = Tail.of(codec, key, tail(rows));
       size[0] += tail.bytes() - (previous == null ? 0 : previous.bytes());
       loaded.put(key, tail);
       return bytes + size[0] <= budget;
@@ -276,6 +299,10 @@ final class HistoryTails {
       addKey(table, key);
     });
     return table;
+  }
+
+  private TailCodec codec(String table) {
+    return codecs.computeIfAbsent(table, name -> new TailCodec());
   }
 
   private void addKey(TableTails table, List<Object> key) {
@@ -311,7 +338,11 @@ final class HistoryTails {
     }
   }
 
-  /** The versions of {@code rows} a fold continuing the key reads or changes: see the class comment. */
+  /**
+   * The versions of {@code rows} a fold continuing the key reads or changes: see the class comment. When an update
+   * closes a version and opens the next, both hold the same last change (position, transaction and sequence): the
+   * open one stands for it, and the closed one is left out.
+   */
   static List<Row> tail(List<Row> rows) {
     Row last = null;
     Row latest = null;
@@ -321,9 +352,11 @@ final class HistoryTails {
       if (version.current()) {
         tail.add(row);
       }
-      if (last == null || Versions.VALUES.compare(version.sequence(), last.version().sequence()) > 0
-          || (Versions.VALUES.compare(version.sequence(), last.version().sequence()) == 0
-              && version.position().compareTo(last.version().position()) > 0)) {
+      int order = last == null ? 1 : Versions.VALUES.compare(version.sequence(), last.version().sequence());
+      if (order == 0) {
+        order = version.position().compareTo(last.version().position());
+      }
+      if (order > 0 || (order == 0 && version.current() && !last.version().current())) {
         last = row;
       }
       if (latest == null || Versions.VALUES.compare(version.validFrom(), latest.version().validFrom()) > 0
@@ -341,17 +374,23 @@ final class HistoryTails {
     return List.copyOf(tail);
   }
 
-  /** A rough size of a key's tail on the heap: enough to bound the total, cheap to compute. */
+  /** A rough size of a key's tail on the heap as rows: enough to bound the total, cheap to compute. */
   static long size(List<Object> key, List<Row> tail) {
-    long size = 96 + 16L * key.size();
-    for (Object value : key) {
-      size += size(value);
-    }
+    long size = keySize(key);
     for (Row row : tail) {
       size += 320;
       for (Object value : row.version().values().values()) {
         size += 48 + size(value);
       }
+    }
+    return size;
+  }
+
+  /** The key with its entry in the tails (the map's node and the {@link Entry}). */
+  private static long keySize(List<Object> key) {
+    long size = 96 + 16L * key.size();
+    for (Object value : key) {
+      size += size(value);
     }
     return size;
   }

@@ -1416,8 +1416,14 @@ public final class IcebergLakeWriter implements LakeWriter {
       HistoryTails.Lookup lookup = tails.lookup(batch.history, layer, changes.keySet());
       stored.putAll(lookup.tails());
       fromTails.addAll(lookup.tails().keySet());
+      long started = System.nanoTime();
       Map<List<Object>, List<HistoryLayer.Row>> read = layer.read(batch.history, lookup.unknown());
       tails.read(lookup.unknown().size(), read.size());
+      if (!lookup.unknown().isEmpty()) {
+        LOG.debug("Read the stored versions of {} keys of {} from the table in {} ms ({} of them held there); the "
+            + "history tails hold {} keys, {} bytes estimated", lookup.unknown().size(), name,
+            (System.nanoTime() - started) / 1_000_000, read.size(), tails.size(), tails.bytes());
+      }
       stored.putAll(read);
     }
     Set<List<Object>> refold = new HashSet<>();
