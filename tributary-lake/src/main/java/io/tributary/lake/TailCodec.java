@@ -54,10 +54,12 @@ final class TailCodec {
 
   private final List<String> names = new ArrayList<>();
   private final Map<String, Integer> numbers = new HashMap<>();
+  /** Reused by every {@link #encode}, which copies out what it wrote. */
+  private final Writer out = new Writer();
 
   /** The rows as bytes; empty when one of their values is of a kind this codec does not encode. */
   Optional<byte[]> encode(List<Row> rows) {
-    Writer out = new Writer();
+    out.size = 0;
     out.varint(rows.size());
     for (Row row : rows) {
       Versions.Version version = row.version();
@@ -244,11 +246,13 @@ final class TailCodec {
     }
 
     void varlong(long value) {
+      reserve(10); // the longest a varint gets; given back below
+      size -= 10;
       while ((value & ~0x7fL) != 0) {
-        tag((byte) ((value & 0x7f) | 0x80));
+        bytes[size++] = (byte) ((value & 0x7f) | 0x80);
         value >>>= 7;
       }
-      tag((byte) value);
+      bytes[size++] = (byte) value;
     }
 
     void fixedLong(long value) {
