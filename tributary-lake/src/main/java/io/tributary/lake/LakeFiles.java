@@ -30,6 +30,14 @@ final class LakeFiles {
   private static final List<String> UNIQUE_COLUMNS = List.of(IcebergLakeWriter.POSITION, HistoryLayer.SK);
   /** Parquet's file-wide dictionary switch ({@code ParquetOutputFormat.ENABLE_DICTIONARY}), which Iceberg passes on. */
   private static final String PARQUET_DICTIONARY = "parquet.enable.dictionary";
+  /**
+   * The Parquet page size of the files a commit writes, instead of the table's (Iceberg's default 1 MB, which
+   * compaction keeps). Parquet's writer allocates a compression buffer of the page size for every file; a commit
+   * writes several files, each of a few thousand rows, and on a heap of 1 GiB (G1 regions of 1 MB) a buffer of 1 MB
+   * is a humongous object that goes straight to the old generation: a steady stream of them made the collector run
+   * concurrent cycles it did not otherwise need. A page of 128 KB still holds thousands of values of a column.
+   */
+  static final String COMMIT_PAGE_BYTES = String.valueOf(128 << 10);
 
   private LakeFiles() {}
 
@@ -40,10 +48,12 @@ final class LakeFiles {
     }
     Schema schema = table.schema();
     PartitionSpec spec = table.spec();
+    Map<String, String> properties = withoutDictionaries(schema);
+    properties.put(TableProperties.PARQUET_PAGE_SIZE_BYTES, COMMIT_PAGE_BYTES);
     GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
         .dataFileFormat(FileFormat.PARQUET)
         .dataSchema(schema)
-        .writerProperties(withoutDictionaries(schema))
+        .writerProperties(properties)
         .build();
     FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize(table));
     try (writer) {
@@ -110,7 +120,8 @@ final class LakeFiles {
         .equalityFieldIds(fieldIds)
         .equalityDeleteRowSchema(deleteSchema)
         // Every row of a delete file names a key no other row does: a dictionary of them is never smaller.
-        .writerProperties(Map.of(PARQUET_DICTIONARY, "false"))
+        .writerProperties(Map.of(PARQUET_DICTIONARY, "false", TableProperties.DELETE_PARQUET_PAGE_SIZE_BYTES,
+            COMMIT_PAGE_BYTES, TableProperties.PARQUET_PAGE_SIZE_BYTES, COMMIT_PAGE_BYTES))
         .build();
     PartitionSpec spec = table.spec();
     ClusteredEqualityDeleteWriter<Record> writer =

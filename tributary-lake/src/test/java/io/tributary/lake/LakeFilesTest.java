@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.PartitionSpec;
@@ -60,6 +61,63 @@ class LakeFilesTest {
           Map.of(HistoryLayer.SK, false, "status", true, IcebergLakeWriter.POSITION, false));
       assertThat(deletes).containsExactlyInAnyOrderEntriesOf(Map.of(HistoryLayer.SK, false));
     }
+  }
+
+  @Test
+  void writesTheFilesOfACommitInSmallPagesAndCompactedFilesInTheTablesPages() throws IOException {
+    Schema schema = new Schema(
+        Types.NestedField.required(1, "id", Types.LongType.get()),
+        Types.NestedField.required(2, HistoryLayer.SK, Types.StringType.get()));
+    try (Lake lake = Lake.open(directory.resolve("lake"))) {
+      lake.ensureNamespace(Lake.HISTORY);
+      Table table = lake.catalog().createTable(TableIdentifier.of(Lake.HISTORY, "pages"), schema,
+          PartitionSpec.unpartitioned());
+      List<Record> records = new ArrayList<>();
+      List<Record> keys = new ArrayList<>();
+      GenericRecord key = GenericRecord.create(schema.select(HistoryLayer.SK));
+      for (int i = 0; i < 20_000; i++) {
+        // 108 random characters a value: over 2 MB of the column, plain-encoded, that compression cannot shrink much
+        String sk = UUID.randomUUID() + "-" + UUID.randomUUID() + "-" + UUID.randomUUID();
+        records.add(GenericRecord.create(schema).copy(Map.of("id", (long) i, HistoryLayer.SK, sk)));
+        GenericRecord delete = key.copy();
+        delete.set(0, sk);
+        keys.add(delete);
+      }
+
+      int pageBytes = Integer.parseInt(LakeFiles.COMMIT_PAGE_BYTES);
+      long committed = largestPage(LakeFiles.writeData(table, records), HistoryLayer.SK);
+      long deletes = largestPage(LakeFiles.writeEqualityDeletes(table, List.of(HistoryLayer.SK), keys),
+          HistoryLayer.SK);
+      long compacted = largestPage(LakeFiles.writeData(table, table.spec(), null, Long.MAX_VALUE, records),
+          HistoryLayer.SK);
+
+      // sizes in the file, compressed: a page of random hexadecimal text keeps over half of its bytes
+      assertThat(committed).isBetween(pageBytes / 2L, (long) pageBytes);
+      assertThat(deletes).isBetween(pageBytes / 2L, (long) pageBytes);
+      assertThat(compacted).as("Iceberg's default page size, 1 MB").isGreaterThan(3L * pageBytes);
+    }
+  }
+
+  /** The uncompressed size of the largest page of {@code column} in the files, from their offset indexes. */
+  private static long largestPage(List<? extends ContentFile<?>> files, String column) throws IOException {
+    assertThat(files).hasSize(1);
+    long largest = 0;
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+        new org.apache.hadoop.fs.Path(files.get(0).location()), new Configuration()))) {
+      for (BlockMetaData block : reader.getFooter().getBlocks()) {
+        for (ColumnChunkMetaData chunk : block.getColumns()) {
+          if (chunk.getPath().toDotString().equals(column)) {
+            var pages = reader.readOffsetIndex(chunk);
+            for (int i = 0; i < pages.getPageCount(); i++) {
+              long end = i + 1 < pages.getPageCount() ? pages.getOffset(i + 1) : chunk.getStartingPos()
+                  + chunk.getTotalSize();
+              largest = Math.max(largest, end - pages.getOffset(i));
+            }
+          }
+        }
+      }
+    }
+    return largest;
   }
 
   /** Whether each column of the files has a dictionary page. */
