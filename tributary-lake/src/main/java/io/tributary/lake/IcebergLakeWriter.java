@@ -505,6 +505,10 @@ public final class IcebergLakeWriter implements LakeWriter {
     final Optional<String> silverPosition;
     final Optional<String> historyPosition;
     final List<Resolved> changes;
+    /** Every change is after the layer's recorded position (see {@link #isAfter(Resolved, Optional, boolean)}). */
+    private final boolean bronzeTakesAll;
+    private final boolean silverTakesAll;
+    private final boolean historyTakesAll;
     /** The silver form of each change silver takes, by identity; rejected ones hold their reason. */
     final Map<Resolved, ShapedRow> shaped = new IdentityHashMap<>();
     /** The shaped key columns of silver. */
@@ -536,10 +540,33 @@ public final class IcebergLakeWriter implements LakeWriter {
       this.silverPosition = silver == null ? Optional.empty() : TablePositions.recorded(silver);
       this.historyPosition = history == null ? Optional.empty() : TablePositions.recorded(history);
       this.changes = changes;
+      String first = null;
+      for (Resolved change : changes) {
+        String position = change.event().position().sortKey();
+        if (first == null || position.compareTo(first) < 0) {
+          first = position;
+        }
+      }
+      this.bronzeTakesAll = isAfter(first, bronzePosition);
+      this.silverTakesAll = isAfter(first, silverPosition);
+      this.historyTakesAll = isAfter(first, historyPosition);
+    }
+
+    /**
+     * Whether a layer at {@code position} takes {@code change}. The layers ask this several times of every change
+     * (positions of a few dozen characters that share their first ones): when the batch's first change is after the
+     * layer's position ({@code all}), they all are, and nothing is compared.
+     */
+    private static boolean isAfter(Resolved change, Optional<String> position, boolean all) {
+      return all || isAfter(change.event().position().sortKey(), position);
+    }
+
+    private static boolean isAfter(String sortKey, Optional<String> position) {
+      return position.isEmpty() || (sortKey != null && sortKey.compareTo(position.get()) > 0);
     }
 
     boolean historyTakes(Resolved change) {
-      return history != null && isAfter(change, historyPosition);
+      return history != null && isAfter(change, historyPosition, historyTakesAll);
     }
 
     /** Silver follows a sequence-by column: its versions come from {@link Versions}, not arrival order. */
@@ -554,11 +581,11 @@ public final class IcebergLakeWriter implements LakeWriter {
     }
 
     boolean bronzeTakes(Resolved change) {
-      return isAfter(change, bronzePosition);
+      return isAfter(change, bronzePosition, bronzeTakesAll);
     }
 
     boolean silverTakes(Resolved change) {
-      return silver != null && isAfter(change, silverPosition);
+      return silver != null && isAfter(change, silverPosition, silverTakesAll);
     }
 
     /** Every change silver takes is a row of the source's initial snapshot. */
@@ -582,9 +609,6 @@ public final class IcebergLakeWriter implements LakeWriter {
       return result;
     }
 
-    private static boolean isAfter(Resolved change, Optional<String> position) {
-      return position.isEmpty() || change.event().position().sortKey().compareTo(position.get()) > 0;
-    }
   }
 
   /** A change whose images hold no UNAVAILABLE values. */
