@@ -51,8 +51,10 @@ public final class Freshness {
 
   public static void main(String[] args) throws Exception {
     Optional<Double> rateArg = Optional.empty();
-    long durationSeconds = 60;
-    long warmupSeconds = 10;
+    // The first 30 s are the JIT's: compilations lasting 15 s in all ran in the workload's first 20 s on 2 cores (a
+    // flight recording's jdk.Compilation events), and the commits of those seconds took three times their steady time.
+    long durationSeconds = 90;
+    long warmupSeconds = 30;
     int tickMillis = 100;
     long seed = 100_000;
     String heap = "1g";
@@ -69,7 +71,7 @@ public final class Freshness {
         case "--commit-interval" -> commitInterval = Bench.arg(args, ++i, "--commit-interval");
         case "--dir" -> dir = Optional.of(Path.of(Bench.arg(args, ++i, "--dir")).toAbsolutePath());
         case "--help", "-h" -> {
-          System.out.println("bench/freshness.sh [--rate CHANGES_PER_S] [--duration 60] [--warmup 10] [--tick-ms 100] "
+          System.out.println("bench/freshness.sh [--rate CHANGES_PER_S] [--duration 90] [--warmup 30] [--tick-ms 100] "
               + "[--seed-rows 100000] [--heap 1g] [--commit-interval 1s] [--dir DIR]\n"
               + "Without --rate: half the rate of the newest throughput result in bench/results.");
           return;
