@@ -608,7 +608,6 @@ public final class IcebergLakeWriter implements LakeWriter {
       }
       return result;
     }
-
   }
 
   /** A change whose images hold no UNAVAILABLE values. */
