@@ -45,7 +45,14 @@ final class HistoryTails {
   private final long keyBudget;
   private final Map<String, TableTails> tables = new HashMap<>();
   private final Map<String, TailCodec> codecs = new HashMap<>();
+  /** The tails of keys with an open version, least recently used first. */
   private final LinkedHashMap<Entry, Tail> lru = new LinkedHashMap<>(1024, 0.75f, true);
+  /**
+   * The tails of deleted keys (no open version), least recently used first: evicted before any of {@link #lru}. A
+   * deleted key changes again far less often than a live one (and if it does once its tail is gone, {@link
+   * HistoryKeys} knows it and it is read from the table); evicting live keys for it made their next changes reads.
+   */
+  private final LinkedHashMap<Entry, Tail> deleted = new LinkedHashMap<>(1024, 0.75f, true);
   private long bytes;
   private long keyBytes;
   private final long[] counts = new long[Counts.values().length];
@@ -79,12 +86,13 @@ final class HistoryTails {
    * A key's tail with its estimated size, estimated once when it is put (not again on every replace or eviction): in
    * the compact form of {@link TailCodec} when it can encode the rows, else as the rows themselves.
    */
-  private record Tail(List<Row> rows, byte[] encoded, long bytes) {
+  private record Tail(List<Row> rows, byte[] encoded, long bytes, boolean open) {
     static Tail of(TailCodec codec, List<Object> key, List<Row> rows) {
+      boolean open = rows.stream().anyMatch(row -> row.version().current());
       Optional<byte[]> encoded = codec.encode(rows);
       return encoded.isPresent()
-          ? new Tail(null, encoded.get(), keySize(key) + ENCODED_OVERHEAD + encoded.get().length)
-          : new Tail(rows, null, size(key, rows));
+          ? new Tail(null, encoded.get(), keySize(key) + ENCODED_OVERHEAD + encoded.get().length, open)
+          : new Tail(rows, null, size(key, rows), open);
     }
 
     List<Row> rows(TailCodec codec) {
@@ -122,7 +130,7 @@ final class HistoryTails {
     Map<List<Object>, List<Row>> tails = new HashMap<>();
     Set<List<Object>> unknown = new HashSet<>();
     for (List<Object> key : keys) {
-      Tail tail = lru.get(new Entry(name, key));
+      Tail tail = get(new Entry(name, key));
       if (tail != null) {
         tails.put(key, tail.rows(codec));
         counts[Counts.HELD.ordinal()]++;
@@ -179,7 +187,7 @@ final class HistoryTails {
     for (Map.Entry<List<Object>, List<Row>> entry : versions.entrySet()) {
       List<Object> key = entry.getKey();
       addKey(next, key);
-      boolean mayEvict = !snapshotRows || lru.containsKey(new Entry(name, key));
+      boolean mayEvict = !snapshotRows || get(new Entry(name, key)) != null;
       if (!mayEvict && full) {
         next.complete = false;
         continue;
@@ -205,12 +213,14 @@ final class HistoryTails {
     if (removed.present != null) {
       keyBytes -= removed.present.bytes();
     }
-    Iterator<Map.Entry<Entry, Tail>> entries = lru.entrySet().iterator();
-    while (entries.hasNext()) {
-      Map.Entry<Entry, Tail> entry = entries.next();
-      if (entry.getKey().table().equals(table)) {
-        bytes -= entry.getValue().bytes();
-        entries.remove();
+    for (LinkedHashMap<Entry, Tail> tails : List.of(lru, deleted)) {
+      Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
+      while (entries.hasNext()) {
+        Map.Entry<Entry, Tail> entry = entries.next();
+        if (entry.getKey().table().equals(table)) {
+          bytes -= entry.getValue().bytes();
+          entries.remove();
+        }
       }
     }
   }
@@ -219,13 +229,14 @@ final class HistoryTails {
     tables.clear();
     codecs.clear();
     lru.clear();
+    deleted.clear();
     bytes = 0;
     keyBytes = 0;
   }
 
   /** The number of keys whose tails are held, of all tables. */
   synchronized int size() {
-    return lru.size();
+    return lru.size() + deleted.size();
   }
 
   /** The estimated bytes held, for tests and logs. */
@@ -313,9 +324,16 @@ final class HistoryTails {
     }
   }
 
+  private Tail get(Entry entry) {
+    Tail tail = lru.get(entry);
+    return tail != null ? tail : deleted.get(entry);
+  }
+
   private void put(String name, TableTails table, List<Object> key, Tail tail) {
     Entry entry = new Entry(name, key);
-    Tail previous = lru.put(entry, tail);
+    Tail previous = (tail.open() ? deleted : lru).remove(entry);
+    Tail replaced = (tail.open() ? lru : deleted).put(entry, tail);
+    previous = previous != null ? previous : replaced;
     if (previous != null) {
       bytes -= previous.bytes();
     } else {
@@ -324,16 +342,19 @@ final class HistoryTails {
     bytes += tail.bytes();
   }
 
+  /** Evicts the least recently used tails while over the budget: those of deleted keys first. */
   private void evict() {
-    Iterator<Map.Entry<Entry, Tail>> entries = lru.entrySet().iterator();
-    while (bytes > budget && entries.hasNext()) {
-      Map.Entry<Entry, Tail> eldest = entries.next();
-      bytes -= eldest.getValue().bytes();
-      entries.remove();
-      TableTails table = tables.get(eldest.getKey().table());
-      if (table != null) {
-        table.complete = false;
-        table.keys--;
+    for (LinkedHashMap<Entry, Tail> tails : List.of(deleted, lru)) {
+      Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
+      while (bytes > budget && entries.hasNext()) {
+        Map.Entry<Entry, Tail> eldest = entries.next();
+        bytes -= eldest.getValue().bytes();
+        entries.remove();
+        TableTails table = tables.get(eldest.getKey().table());
+        if (table != null) {
+          table.complete = false;
+          table.keys--;
+        }
       }
     }
   }

@@ -537,6 +537,72 @@ class HistoryWriterTest {
   }
 
   /**
+   * Full tails give up those of deleted keys before those of live ones, however recently the keys were deleted: the
+   * live keys' next changes need no read of the table, and a deleted key that comes back is read; history is what a
+   * writer keeping every tail writes.
+   */
+  @Test
+  void tailsOfDeletedKeysAreEvictedBeforeLiveOnes() {
+    long[] position = {0};
+    java.util.function.BiFunction<Operation, Long, ChangeEvent> event = (operation, id) -> {
+      long at = ++position[0];
+      Map<String, Object> row = client(id, "c" + id + "@x.pt", "Lisboa", (int) (at % 90), "v" + at);
+      return change(CLIENTS, operation, at, at, at((int) at), operation == Operation.DELETE ? row : null,
+          operation == Operation.DELETE ? null : row);
+    };
+    List<List<ChangeEvent>> batches = new ArrayList<>();
+    List<ChangeEvent> inserts = new ArrayList<>();
+    for (long id = 1; id <= 40; id++) {
+      inserts.add(event.apply(Operation.CREATE, id));
+    }
+    batches.add(inserts);
+    List<ChangeEvent> deletes = new ArrayList<>();
+    for (long id = 1; id <= 10; id++) {
+      deletes.add(event.apply(Operation.DELETE, id));
+    }
+    batches.add(deletes);
+    List<ChangeEvent> more = new ArrayList<>();
+    for (long id = 41; id <= 50; id++) {
+      more.add(event.apply(Operation.CREATE, id));
+    }
+    batches.add(more);
+    List<ChangeEvent> updates = new ArrayList<>();
+    for (long id = 11; id <= 50; id++) {
+      updates.add(event.apply(Operation.UPDATE, id));
+    }
+    batches.add(updates);
+    batches.add(List.of(event.apply(Operation.CREATE, 1L)));
+
+    List<String> expected;
+    long liveTail;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      commit(writer, batches.get(0));
+      liveTail = writer.historyTails().bytes() / 40;
+      batches.subList(1, batches.size()).forEach(batch -> commit(writer, batch));
+      expected = allVersions(lake, "clients", true);
+    }
+    assertThat(expected).as("40 inserts, 10 deletes, 10 inserts, 40 updates, 1 insert").hasSize(91);
+    // room for the 40 live keys and two more tails: the third batch leaves 50 tails, 10 of them deleted keys'
+    long budget = 42 * liveTail;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {},
+        budget, IcebergLakeWriter.HISTORY_KEYS_BYTES)) {
+      HistoryTails tails = writer.historyTails();
+      for (int i = 0; i < 3; i++) {
+        commit(writer, batches.get(i));
+      }
+      assertThat(tails.size()).isBetween(40, 42);
+      long held = tails.count(HistoryTails.Counts.HELD);
+      commit(writer, batches.get(3));
+      assertThat(tails.count(HistoryTails.Counts.HELD) - held).as("the 40 live keys, updated").isEqualTo(40);
+      assertThat(tails.count(HistoryTails.Counts.READ)).isZero();
+      commit(writer, batches.get(4));
+      assertThat(tails.count(HistoryTails.Counts.READ)).as("key 1, deleted and evicted, inserted again").isEqualTo(1);
+      assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+  }
+
+  /**
    * A feed ordered by sequence-by: whatever order its records arrive in and however they are split
    * into commits, history and silver are what the records in order give.
    */
