@@ -46,9 +46,9 @@ final class HistoryTails {
   private final Map<String, TableTails> tables = new HashMap<>();
   private final Map<String, TailCodec> codecs = new HashMap<>();
   /** The tails of keys with an open version, least recently used first. */
-  private final LinkedHashMap<Entry, Tail> lru = new LinkedHashMap<>(1024, 0.75f, true);
+  private final LinkedHashMap<Entry, Tail> live = new LinkedHashMap<>(1024, 0.75f, true);
   /**
-   * The tails of deleted keys (no open version), least recently used first: evicted before any of {@link #lru}. A
+   * The tails of deleted keys (no open version), least recently used first: evicted before any of {@link #live}. A
    * deleted key changes again far less often than a live one (and if it does once its tail is gone, {@link
    * HistoryKeys} knows it and it is read from the table); evicting live keys for it made their next changes reads.
    */
@@ -213,7 +213,7 @@ final class HistoryTails {
     if (removed.present != null) {
       keyBytes -= removed.present.bytes();
     }
-    for (LinkedHashMap<Entry, Tail> tails : List.of(lru, deleted)) {
+    for (LinkedHashMap<Entry, Tail> tails : List.of(live, deleted)) {
       Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
       while (entries.hasNext()) {
         Map.Entry<Entry, Tail> entry = entries.next();
@@ -228,7 +228,7 @@ final class HistoryTails {
   synchronized void clear() {
     tables.clear();
     codecs.clear();
-    lru.clear();
+    live.clear();
     deleted.clear();
     bytes = 0;
     keyBytes = 0;
@@ -236,7 +236,7 @@ final class HistoryTails {
 
   /** The number of keys whose tails are held, of all tables. */
   synchronized int size() {
-    return lru.size() + deleted.size();
+    return live.size() + deleted.size();
   }
 
   /** The estimated bytes held, for tests and logs. */
@@ -325,14 +325,14 @@ final class HistoryTails {
   }
 
   private Tail get(Entry entry) {
-    Tail tail = lru.get(entry);
+    Tail tail = live.get(entry);
     return tail != null ? tail : deleted.get(entry);
   }
 
   private void put(String name, TableTails table, List<Object> key, Tail tail) {
     Entry entry = new Entry(name, key);
-    Tail previous = (tail.open() ? deleted : lru).remove(entry);
-    Tail replaced = (tail.open() ? lru : deleted).put(entry, tail);
+    Tail previous = (tail.open() ? deleted : live).remove(entry);
+    Tail replaced = (tail.open() ? live : deleted).put(entry, tail);
     previous = previous != null ? previous : replaced;
     if (previous != null) {
       bytes -= previous.bytes();
@@ -344,7 +344,7 @@ final class HistoryTails {
 
   /** Evicts the least recently used tails while over the budget: those of deleted keys first. */
   private void evict() {
-    for (LinkedHashMap<Entry, Tail> tails : List.of(deleted, lru)) {
+    for (LinkedHashMap<Entry, Tail> tails : List.of(deleted, live)) {
       Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
       while (bytes > budget && entries.hasNext()) {
         Map.Entry<Entry, Tail> eldest = entries.next();
