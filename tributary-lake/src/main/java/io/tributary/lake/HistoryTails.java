@@ -39,6 +39,8 @@ import org.apache.iceberg.Table;
 final class HistoryTails {
   /** A {@link Tail} in compact form beside its bytes: the record and the array's header. */
   private static final long ENCODED_OVERHEAD = 48;
+  /** The share of the budget that {@link #probation} keeps before {@link #live} gives up any tail. */
+  private static final double PROBATION_SHARE = 0.2;
   /** The estimated size of the tails of all tables, in bytes. */
   private final long budget;
   /** The bytes the {@link HistoryKeys} of all tables may take; 0 keeps none. */
@@ -47,6 +49,15 @@ final class HistoryTails {
   private final Map<String, TailCodec> codecs = new HashMap<>();
   /** The tails of keys with an open version, least recently used first. */
   private final LinkedHashMap<Entry, Tail> live = new LinkedHashMap<>(1024, 0.75f, true);
+  /**
+   * The tails of live keys that came while the tails were full, least recently used first: a key moves to {@link
+   * #live} when it changes again while here. At most {@link #PROBATION_SHARE} of the budget is evicted from here
+   * before anything of {@link #live}, so that keys changing once each (updates sweeping more keys than the tails
+   * hold, or a burst of new rows) pass through here instead of pushing out the keys held: with plain
+   * least-recently-used eviction such a sweep gave up, at every eviction, the very keys it reached next.
+   */
+  private final LinkedHashMap<Entry, Tail> probation = new LinkedHashMap<>(1024, 0.75f, true);
+  private long probationBytes;
   /**
    * The tails of deleted keys (no open version), least recently used first: evicted before any of {@link #live}. A
    * deleted key changes again far less often than a live one (and if it does once its tail is gone, {@link
@@ -213,12 +224,15 @@ final class HistoryTails {
     if (removed.present != null) {
       keyBytes -= removed.present.bytes();
     }
-    for (LinkedHashMap<Entry, Tail> tails : List.of(live, deleted)) {
+    for (LinkedHashMap<Entry, Tail> tails : List.of(live, probation, deleted)) {
       Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
       while (entries.hasNext()) {
         Map.Entry<Entry, Tail> entry = entries.next();
         if (entry.getKey().table().equals(table)) {
           bytes -= entry.getValue().bytes();
+          if (tails == probation) {
+            probationBytes -= entry.getValue().bytes();
+          }
           entries.remove();
         }
       }
@@ -229,14 +243,16 @@ final class HistoryTails {
     tables.clear();
     codecs.clear();
     live.clear();
+    probation.clear();
     deleted.clear();
     bytes = 0;
+    probationBytes = 0;
     keyBytes = 0;
   }
 
   /** The number of keys whose tails are held, of all tables. */
   synchronized int size() {
-    return live.size() + deleted.size();
+    return live.size() + probation.size() + deleted.size();
   }
 
   /** The estimated bytes held, for tests and logs. */
@@ -326,14 +342,36 @@ final class HistoryTails {
 
   private Tail get(Entry entry) {
     Tail tail = live.get(entry);
+    if (tail == null) {
+      tail = probation.get(entry);
+    }
     return tail != null ? tail : deleted.get(entry);
   }
 
+  /**
+   * Holds {@code tail} as the key's: in {@link #deleted} for a deleted key, else in {@link #live} when the key was
+   * held already or the tails have room, else in {@link #probation}.
+   */
   private void put(String name, TableTails table, List<Object> key, Tail tail) {
     Entry entry = new Entry(name, key);
-    Tail previous = (tail.open() ? deleted : live).remove(entry);
-    Tail replaced = (tail.open() ? live : deleted).put(entry, tail);
-    previous = previous != null ? previous : replaced;
+    Tail previous = live.remove(entry);
+    if (previous == null) {
+      previous = probation.remove(entry);
+      if (previous != null) {
+        probationBytes -= previous.bytes();
+      }
+    }
+    if (previous == null) {
+      previous = deleted.remove(entry);
+    }
+    if (!tail.open()) {
+      deleted.put(entry, tail);
+    } else if (previous != null || bytes + tail.bytes() <= budget) {
+      live.put(entry, tail);
+    } else {
+      probation.put(entry, tail);
+      probationBytes += tail.bytes();
+    }
     if (previous != null) {
       bytes -= previous.bytes();
     } else {
@@ -342,19 +380,31 @@ final class HistoryTails {
     bytes += tail.bytes();
   }
 
-  /** Evicts the least recently used tails while over the budget: those of deleted keys first. */
+  /**
+   * Evicts the least recently used tails while over the budget: those of deleted keys first, then those in {@link
+   * #probation} down to its share of the budget, then those of {@link #live}, then the rest of {@link #probation}.
+   */
   private void evict() {
-    for (LinkedHashMap<Entry, Tail> tails : List.of(deleted, live)) {
-      Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
-      while (bytes > budget && entries.hasNext()) {
-        Map.Entry<Entry, Tail> eldest = entries.next();
-        bytes -= eldest.getValue().bytes();
-        entries.remove();
-        TableTails table = tables.get(eldest.getKey().table());
-        if (table != null) {
-          table.complete = false;
-          table.keys--;
-        }
+    evict(deleted, 0);
+    evict(probation, (long) (budget * PROBATION_SHARE));
+    evict(live, 0);
+    evict(probation, 0);
+  }
+
+  /** Evicts from {@code tails}, eldest first, while over the budget and {@link #probationBytes} above {@code keep}. */
+  private void evict(LinkedHashMap<Entry, Tail> tails, long keep) {
+    Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
+    while (bytes > budget && (tails != probation || probationBytes > keep) && entries.hasNext()) {
+      Map.Entry<Entry, Tail> eldest = entries.next();
+      bytes -= eldest.getValue().bytes();
+      if (tails == probation) {
+        probationBytes -= eldest.getValue().bytes();
+      }
+      entries.remove();
+      TableTails table = tables.get(eldest.getKey().table());
+      if (table != null) {
+        table.complete = false;
+        table.keys--;
       }
     }
   }

@@ -603,6 +603,50 @@ class HistoryWriterTest {
   }
 
   /**
+   * Keys that come while the tails are full enter on probation: a burst of new keys, each changing once, passes
+   * through there and pushes out only part of the keys held (least-recently-used eviction alone would give up as
+   * many held keys as keys came, here the ten oldest); history is what a writer keeping every tail writes.
+   */
+  @Test
+  void keysComingWhileTheTailsAreFullDoNotPushOutTheHeldOnes() {
+    long[] position = {0};
+    java.util.function.Function<Long, ChangeEvent> upsert = id -> {
+      long at = ++position[0];
+      return change(CLIENTS, at > 30 ? Operation.UPDATE : Operation.CREATE, at, at, at((int) at), null,
+          client(id, "c" + id + "@x.pt", "Lisboa", (int) (at % 90), "v" + (at % 10)));
+    };
+    List<List<ChangeEvent>> batches = new ArrayList<>();
+    for (long[] range : new long[][] {{1, 20}, {21, 30}, {1, 20}}) {
+      List<ChangeEvent> batch = new ArrayList<>();
+      for (long id = range[0]; id <= range[1]; id++) {
+        batch.add(upsert.apply(id));
+      }
+      batches.add(batch);
+    }
+    List<String> expected;
+    long tail;
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      commit(writer, batches.get(0));
+      tail = writer.historyTails().bytes() / 20;
+      batches.subList(1, batches.size()).forEach(batch -> commit(writer, batch));
+      expected = allVersions(lake, "clients", true);
+    }
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {},
+        20 * tail + tail / 2, IcebergLakeWriter.HISTORY_KEYS_BYTES)) {
+      HistoryTails tails = writer.historyTails();
+      commit(writer, batches.get(0));
+      assertThat(tails.size()).as("room for the first 20 keys").isEqualTo(20);
+      commit(writer, batches.get(1));
+      long held = tails.count(HistoryTails.Counts.HELD);
+      commit(writer, batches.get(2));
+      // probation keeps a fifth of the budget: 4 of the 10 new keys, at the cost of the 4 oldest keys held
+      assertThat(tails.count(HistoryTails.Counts.HELD) - held).as("keys 1 to 20, changed again").isEqualTo(16);
+      assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
+      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+    }
+  }
+
+  /**
    * A feed ordered by sequence-by: whatever order its records arrive in and however they are split
    * into commits, history and silver are what the records in order give.
    */
