@@ -47,24 +47,22 @@ final class HistoryTails {
   private final long keyBudget;
   private final Map<String, TableTails> tables = new HashMap<>();
   private final Map<String, TailCodec> codecs = new HashMap<>();
-  /** The tails of keys with an open version, least recently used first. */
-  private final LinkedHashMap<Entry, Tail> live = new LinkedHashMap<>(1024, 0.75f, true);
+  /** The tails of keys with an open version. */
+  private final Segment live = new Segment();
   /**
-   * The tails of live keys that came while the tails were full, least recently used first: a key moves to {@link
-   * #live} when it changes again while here. At most {@link #PROBATION_SHARE} of the budget is evicted from here
-   * before anything of {@link #live}, so that keys changing once each (updates sweeping more keys than the tails
-   * hold, or a burst of new rows) pass through here instead of pushing out the keys held: with plain
-   * least-recently-used eviction such a sweep gave up, at every eviction, the very keys it reached next.
+   * The tails of live keys that came while the tails were full: a key moves to {@link #live} when it changes again
+   * while here. Down to {@link #PROBATION_SHARE} of the budget it is evicted from before anything of {@link #live},
+   * so that keys changing once each (updates sweeping more keys than the tails hold, or a burst of new rows) pass
+   * through here instead of pushing out the keys held: with plain least-recently-used eviction such a sweep gave up,
+   * at every eviction, the very keys it reached next.
    */
-  private final LinkedHashMap<Entry, Tail> probation = new LinkedHashMap<>(1024, 0.75f, true);
-  private long probationBytes;
+  private final Segment probation = new Segment();
   /**
-   * The tails of deleted keys (no open version), least recently used first: evicted before any of {@link #live}. A
-   * deleted key changes again far less often than a live one (and if it does once its tail is gone, {@link
-   * HistoryKeys} knows it and it is read from the table); evicting live keys for it made their next changes reads.
+   * The tails of deleted keys (no open version): evicted first. A deleted key changes again far less often than a
+   * live one (and if it does once its tail is gone, {@link HistoryKeys} knows it and it is read from the table);
+   * evicting live keys for it made their next changes reads.
    */
-  private final LinkedHashMap<Entry, Tail> deleted = new LinkedHashMap<>(1024, 0.75f, true);
-  private long bytes;
+  private final Segment deleted = new Segment();
   private long keyBytes;
   private final long[] counts = new long[Counts.values().length];
 
@@ -93,6 +91,42 @@ final class HistoryTails {
 
   private record Entry(String table, List<Object> key) {}
 
+  /** Tails least recently used first, with the sum of their sizes. */
+  private static final class Segment {
+    final LinkedHashMap<Entry, Tail> tails = new LinkedHashMap<>(1024, 0.75f, true);
+    long bytes;
+
+    Tail remove(Entry entry) {
+      Tail tail = tails.remove(entry);
+      if (tail != null) {
+        bytes -= tail.bytes();
+      }
+      return tail;
+    }
+
+    void put(Entry entry, Tail tail) {
+      tails.put(entry, tail);
+      bytes += tail.bytes();
+    }
+
+    /** Removes the tails of one table. */
+    void removeTable(String table) {
+      Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
+      while (entries.hasNext()) {
+        Map.Entry<Entry, Tail> entry = entries.next();
+        if (entry.getKey().table().equals(table)) {
+          bytes -= entry.getValue().bytes();
+          entries.remove();
+        }
+      }
+    }
+
+    void clear() {
+      tails.clear();
+      bytes = 0;
+    }
+  }
+
   /**
    * A key's tail with its estimated size, estimated once when it is put (not again on every replace or eviction): in
    * the compact form of {@link TailCodec} when it can encode the rows, else as the rows themselves.
@@ -114,7 +148,6 @@ final class HistoryTails {
   private static final class TableTails {
     final long snapshotId;
     boolean complete;
-    long keys;
     /** The keys the table holds; null when they are not known (no budget left for them). */
     HistoryKeys present;
 
@@ -190,7 +223,6 @@ final class HistoryTails {
       return;
     }
     TableTails next = new TableTails(current.snapshotId(), previous.complete);
-    next.keys = previous.keys;
     next.present = previous.present;
     tables.put(name, next);
     TailCodec codec = codec(name);
@@ -204,12 +236,12 @@ final class HistoryTails {
         continue;
       }
       Tail tail = Tail.of(codec, key, tail(entry.getValue()));
-      if (!mayEvict && bytes + tail.bytes() > budget) {
+      if (!mayEvict && held() + tail.bytes() > budget) {
         full = true;
         next.complete = false;
         continue;
       }
-      put(name, next, key, tail);
+      put(name, key, tail);
     }
     evict();
   }
@@ -224,19 +256,9 @@ final class HistoryTails {
     if (removed.present != null) {
       keyBytes -= removed.present.bytes();
     }
-    for (LinkedHashMap<Entry, Tail> tails : List.of(live, probation, deleted)) {
-      Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
-      while (entries.hasNext()) {
-        Map.Entry<Entry, Tail> entry = entries.next();
-        if (entry.getKey().table().equals(table)) {
-          bytes -= entry.getValue().bytes();
-          if (tails == probation) {
-            probationBytes -= entry.getValue().bytes();
-          }
-          entries.remove();
-        }
-      }
-    }
+    live.removeTable(table);
+    probation.removeTable(table);
+    deleted.removeTable(table);
   }
 
   synchronized void clear() {
@@ -245,19 +267,21 @@ final class HistoryTails {
     live.clear();
     probation.clear();
     deleted.clear();
-    bytes = 0;
-    probationBytes = 0;
     keyBytes = 0;
   }
 
   /** The number of keys whose tails are held, of all tables. */
   synchronized int size() {
-    return live.size() + probation.size() + deleted.size();
+    return live.tails.size() + probation.tails.size() + deleted.tails.size();
   }
 
   /** The estimated bytes held, for tests and logs. */
   synchronized long bytes() {
-    return bytes;
+    return held();
+  }
+
+  private long held() {
+    return live.bytes + probation.bytes + deleted.bytes;
   }
 
   private TableTails valid(Table history) {
@@ -311,7 +335,7 @@ final class HistoryTails {
       Tail tail = Tail.of(codec, key, tail(rows));
       size[0] += tail.bytes() - (previous == null ? 0 : previous.bytes());
       loaded.put(key, tail);
-      return bytes + size[0] <= budget;
+      return held() + size[0] <= budget;
     });
     if (!fits) {
       table.complete = false;
@@ -322,7 +346,7 @@ final class HistoryTails {
       return table;
     }
     loaded.forEach((key, tail) -> {
-      put(name, table, key, tail);
+      put(name, key, tail);
       addKey(table, key);
     });
     return table;
@@ -341,43 +365,33 @@ final class HistoryTails {
   }
 
   private Tail get(Entry entry) {
-    Tail tail = live.get(entry);
+    Tail tail = live.tails.get(entry);
     if (tail == null) {
-      tail = probation.get(entry);
+      tail = probation.tails.get(entry);
     }
-    return tail != null ? tail : deleted.get(entry);
+    return tail != null ? tail : deleted.tails.get(entry);
   }
 
   /**
    * Holds {@code tail} as the key's: in {@link #deleted} for a deleted key, else in {@link #live} when the key was
    * held already or the tails have room, else in {@link #probation}.
    */
-  private void put(String name, TableTails table, List<Object> key, Tail tail) {
+  private void put(String name, List<Object> key, Tail tail) {
     Entry entry = new Entry(name, key);
     Tail previous = live.remove(entry);
     if (previous == null) {
       previous = probation.remove(entry);
-      if (previous != null) {
-        probationBytes -= previous.bytes();
-      }
     }
     if (previous == null) {
       previous = deleted.remove(entry);
     }
     if (!tail.open()) {
       deleted.put(entry, tail);
-    } else if (previous != null || bytes + tail.bytes() <= budget) {
+    } else if (previous != null || held() + tail.bytes() <= budget) {
       live.put(entry, tail);
     } else {
       probation.put(entry, tail);
-      probationBytes += tail.bytes();
     }
-    if (previous != null) {
-      bytes -= previous.bytes();
-    } else {
-      table.keys++;
-    }
-    bytes += tail.bytes();
   }
 
   /**
@@ -391,20 +405,16 @@ final class HistoryTails {
     evict(probation, 0);
   }
 
-  /** Evicts from {@code tails}, eldest first, while over the budget and {@link #probationBytes} above {@code keep}. */
-  private void evict(LinkedHashMap<Entry, Tail> tails, long keep) {
-    Iterator<Map.Entry<Entry, Tail>> entries = tails.entrySet().iterator();
-    while (bytes > budget && (tails != probation || probationBytes > keep) && entries.hasNext()) {
+  /** Evicts from {@code segment}, eldest first, while over the budget and the segment holds more than {@code keep}. */
+  private void evict(Segment segment, long keep) {
+    Iterator<Map.Entry<Entry, Tail>> entries = segment.tails.entrySet().iterator();
+    while (held() > budget && segment.bytes > keep && entries.hasNext()) {
       Map.Entry<Entry, Tail> eldest = entries.next();
-      bytes -= eldest.getValue().bytes();
-      if (tails == probation) {
-        probationBytes -= eldest.getValue().bytes();
-      }
+      segment.bytes -= eldest.getValue().bytes();
       entries.remove();
       TableTails table = tables.get(eldest.getKey().table());
       if (table != null) {
         table.complete = false;
-        table.keys--;
       }
     }
   }

@@ -512,15 +512,10 @@ class HistoryWriterTest {
         new Position("1:0000000000000001", "lsn-1", false), at(1), 5)));
     batches.add(List.of(new ChangeEvent(CLIENTS, Operation.UPDATE, Optional.empty(), Optional.of(last),
         new Position("1:0000000000000002", "lsn-2", false), at(2), 6)));
-    List<String> expected;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
-      batches.forEach(batch -> commit(writer, batch));
-      expected = allVersions(lake, "clients", true);
-    }
+    List<String> expected = everyTail(batches).versions();
     assertThat(expected).hasSize(62);
     long budget = 3_000;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {},
-        budget, IcebergLakeWriter.HISTORY_KEYS_BYTES)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = budgeted(lake, budget)) {
       HistoryTails tails = writer.historyTails();
       for (int i = 0; i < 3; i++) {
         commit(writer, batches.get(i));
@@ -531,8 +526,7 @@ class HistoryWriterTest {
       assertThat(tails.count(HistoryTails.Counts.READ)).isZero();
       commit(writer, batches.get(4));
       assertThat(tails.count(HistoryTails.Counts.READ)).as("key 60, never held").isEqualTo(1);
-      assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
-      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      assertHistory(lake, expected);
     }
   }
 
@@ -573,19 +567,10 @@ class HistoryWriterTest {
     batches.add(updates);
     batches.add(List.of(event.apply(Operation.CREATE, 1L)));
 
-    List<String> expected;
-    long liveTail;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
-      commit(writer, batches.get(0));
-      liveTail = writer.historyTails().bytes() / 40;
-      batches.subList(1, batches.size()).forEach(batch -> commit(writer, batch));
-      expected = allVersions(lake, "clients", true);
-    }
-    assertThat(expected).as("40 inserts, 10 deletes, 10 inserts, 40 updates, 1 insert").hasSize(91);
+    EveryTail reference = everyTail(batches);
+    assertThat(reference.versions()).as("40 inserts, 10 deletes, 10 inserts, 40 updates, 1 insert").hasSize(91);
     // room for the 40 live keys and two more tails: the third batch leaves 50 tails, 10 of them deleted keys'
-    long budget = 42 * liveTail;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {},
-        budget, IcebergLakeWriter.HISTORY_KEYS_BYTES)) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = budgeted(lake, 42 * reference.tailBytes())) {
       HistoryTails tails = writer.historyTails();
       for (int i = 0; i < 3; i++) {
         commit(writer, batches.get(i));
@@ -597,8 +582,7 @@ class HistoryWriterTest {
       assertThat(tails.count(HistoryTails.Counts.READ)).isZero();
       commit(writer, batches.get(4));
       assertThat(tails.count(HistoryTails.Counts.READ)).as("key 1, deleted and evicted, inserted again").isEqualTo(1);
-      assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
-      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      assertHistory(lake, reference.versions());
     }
   }
 
@@ -623,16 +607,9 @@ class HistoryWriterTest {
       }
       batches.add(batch);
     }
-    List<String> expected;
-    long tail;
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
-      commit(writer, batches.get(0));
-      tail = writer.historyTails().bytes() / 20;
-      batches.subList(1, batches.size()).forEach(batch -> commit(writer, batch));
-      expected = allVersions(lake, "clients", true);
-    }
-    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake, Shaping.NONE, table -> {},
-        20 * tail + tail / 2, IcebergLakeWriter.HISTORY_KEYS_BYTES)) {
+    EveryTail reference = everyTail(batches);
+    long tail = reference.tailBytes();
+    try (Lake lake = newLake(); IcebergLakeWriter writer = budgeted(lake, 20 * tail + tail / 2)) {
       HistoryTails tails = writer.historyTails();
       commit(writer, batches.get(0));
       assertThat(tails.size()).as("room for the first 20 keys").isEqualTo(20);
@@ -641,9 +618,32 @@ class HistoryWriterTest {
       commit(writer, batches.get(2));
       // probation keeps a fifth of the budget: 4 of the 10 new keys, at the cost of the 4 oldest keys held
       assertThat(tails.count(HistoryTails.Counts.HELD) - held).as("keys 1 to 20, changed again").isEqualTo(16);
-      assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
-      assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
+      assertHistory(lake, reference.versions());
     }
+  }
+
+  /** History of {@code clients} as a writer keeping every tail writes it, and a tail's size after the first batch. */
+  private record EveryTail(List<String> versions, long tailBytes) {}
+
+  private EveryTail everyTail(List<List<ChangeEvent>> batches) {
+    try (Lake lake = newLake(); IcebergLakeWriter writer = new IcebergLakeWriter(lake)) {
+      commit(writer, batches.get(0));
+      HistoryTails tails = writer.historyTails();
+      long tailBytes = tails.bytes() / tails.size();
+      batches.subList(1, batches.size()).forEach(batch -> commit(writer, batch));
+      return new EveryTail(allVersions(lake, "clients", true), tailBytes);
+    }
+  }
+
+  /** A writer whose history tails take at most {@code budget} bytes. */
+  private static IcebergLakeWriter budgeted(Lake lake, long budget) {
+    return new IcebergLakeWriter(lake, Shaping.NONE, table -> {}, budget, IcebergLakeWriter.HISTORY_KEYS_BYTES);
+  }
+
+  /** History of {@code clients} is {@code expected} and keeps the SCD type 2 rules. */
+  private static void assertHistory(Lake lake, List<String> expected) {
+    assertThat(allVersions(lake, "clients", true)).isEqualTo(expected);
+    assertThat(HistoryCheck.violations(lake, "clients")).isEmpty();
   }
 
   /**

@@ -98,40 +98,44 @@ class LakeFilesTest {
     }
   }
 
-  /** The uncompressed size of the largest page of {@code column} in the files, from their offset indexes. */
+  /** The size in the file of the largest page of {@code column}, from the file's offset index. */
   private static long largestPage(List<? extends ContentFile<?>> files, String column) throws IOException {
-    assertThat(files).hasSize(1);
-    long largest = 0;
-    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
-        new org.apache.hadoop.fs.Path(files.get(0).location()), new Configuration()))) {
-      for (BlockMetaData block : reader.getFooter().getBlocks()) {
-        for (ColumnChunkMetaData chunk : block.getColumns()) {
-          if (chunk.getPath().toDotString().equals(column)) {
-            var pages = reader.readOffsetIndex(chunk);
-            for (int i = 0; i < pages.getPageCount(); i++) {
-              long end = i + 1 < pages.getPageCount() ? pages.getOffset(i + 1) : chunk.getStartingPos()
-                  + chunk.getTotalSize();
-              largest = Math.max(largest, end - pages.getOffset(i));
-            }
-          }
+    long[] largest = {0};
+    forEachChunk(files, (reader, chunk) -> {
+      if (chunk.getPath().toDotString().equals(column)) {
+        var pages = reader.readOffsetIndex(chunk);
+        for (int i = 0; i < pages.getPageCount(); i++) {
+          long end = i + 1 < pages.getPageCount() ? pages.getOffset(i + 1) : chunk.getStartingPos()
+              + chunk.getTotalSize();
+          largest[0] = Math.max(largest[0], end - pages.getOffset(i));
         }
       }
-    }
-    return largest;
+    });
+    return largest[0];
   }
 
   /** Whether each column of the files has a dictionary page. */
   private static Map<String, Boolean> dictionaries(List<? extends ContentFile<?>> files) throws IOException {
-    assertThat(files).hasSize(1);
     Map<String, Boolean> dictionaries = new HashMap<>();
+    forEachChunk(files, (reader, column) ->
+        dictionaries.merge(column.getPath().toDotString(), column.hasDictionaryPage(), Boolean::logicalOr));
+    return dictionaries;
+  }
+
+  private interface ChunkVisitor {
+    void visit(ParquetFileReader reader, ColumnChunkMetaData chunk) throws IOException;
+  }
+
+  /** Hands every column chunk of the one file in {@code files} to {@code visitor}, with the file's open reader. */
+  private static void forEachChunk(List<? extends ContentFile<?>> files, ChunkVisitor visitor) throws IOException {
+    assertThat(files).hasSize(1);
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
         new org.apache.hadoop.fs.Path(files.get(0).location()), new Configuration()))) {
       for (BlockMetaData block : reader.getFooter().getBlocks()) {
-        for (ColumnChunkMetaData column : block.getColumns()) {
-          dictionaries.merge(column.getPath().toDotString(), column.hasDictionaryPage(), Boolean::logicalOr);
+        for (ColumnChunkMetaData chunk : block.getColumns()) {
+          visitor.visit(reader, chunk);
         }
       }
     }
-    return dictionaries;
   }
 }
