@@ -128,20 +128,30 @@ public final class IcebergTypes {
     switch (type.typeId()) {
       case BOOLEAN:
         return expect(value, Boolean.class, type);
+      // A value already of the column's class is returned as it is, not boxed again.
       case INTEGER:
-        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+        if (value instanceof Integer) {
+          return value;
+        }
+        if (value instanceof Short || value instanceof Byte) {
           return ((Number) value).intValue();
         }
         throw invalid(value, type);
       case LONG:
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+        if (value instanceof Long) {
+          return value;
+        }
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
           return ((Number) value).longValue();
         }
         throw invalid(value, type);
       case FLOAT:
         return expect(value, Float.class, type);
       case DOUBLE:
-        if (value instanceof Double || value instanceof Float) {
+        if (value instanceof Double) {
+          return value;
+        }
+        if (value instanceof Float) {
           return ((Number) value).doubleValue();
         }
         throw invalid(value, type);

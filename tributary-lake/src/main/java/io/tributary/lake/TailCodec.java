@@ -124,17 +124,31 @@ final class TailCodec {
   }
 
   private static boolean surrogateKey(Writer out, String sk) {
+    // The canonical text of a UUID (lower-case hex digits in groups of 8-4-4-4-12) is read here without parsing it
+    // to a UUID and printing that again: that took a new string of every version of every commit.
     if (sk.length() == 36) {
-      try {
-        UUID uuid = UUID.fromString(sk);
-        if (uuid.toString().equals(sk)) {
-          out.tag(UUID_TEXT);
-          out.fixedLong(uuid.getMostSignificantBits());
-          out.fixedLong(uuid.getLeastSignificantBits());
-          return true;
+      long most = 0;
+      long least = 0;
+      boolean canonical = true;
+      for (int i = 0; i < 36 && canonical; i++) {
+        char c = sk.charAt(i);
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+          canonical = c == '-';
+          continue;
         }
-      } catch (IllegalArgumentException e) {
-        // not a UUID: stored as text below
+        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        canonical = digit >= 0;
+        if (i < 18) {
+          most = (most << 4) | digit;
+        } else {
+          least = (least << 4) | digit;
+        }
+      }
+      if (canonical) {
+        out.tag(UUID_TEXT);
+        out.fixedLong(most);
+        out.fixedLong(least);
+        return true;
       }
     }
     return value(out, sk);

@@ -6,6 +6,7 @@ import io.tributary.api.Operation;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -72,7 +73,7 @@ final class Versions {
       String operation, String position, long transactionId, Object sequence) {
     Version {
       requireNonNull(sk, "sk is null");
-      values = Collections.unmodifiableMap(new HashMap<>(requireNonNull(values, "values is null")));
+      values = values instanceof Values held ? held : new Values(requireNonNull(values, "values is null"));
       requireNonNull(operation, "operation is null");
       requireNonNull(position, "position is null");
     }
@@ -85,6 +86,38 @@ final class Versions {
     Version closed(Object at, Change last) {
       return new Version(sk, values, validFrom, at, false, operation, last.position(), last.transactionId(),
           last.sequence());
+    }
+  }
+
+  /**
+   * The values of a {@link Version}: a copy that cannot change, taken once. The versions that close or correct a
+   * version share its values instead of copying them again (every update made two copies of the row before).
+   */
+  private static final class Values extends AbstractMap<String, Object> {
+    private final Map<String, Object> values;
+
+    Values(Map<String, Object> values) {
+      this.values = Collections.unmodifiableMap(new HashMap<>(values));
+    }
+
+    @Override
+    public Object get(Object key) {
+      return values.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return values.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return values.size();
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      return values.entrySet();
     }
   }
 

@@ -94,6 +94,23 @@ class TailCodecTest {
   }
 
   @Test
+  void keepsEverySurrogateKeyAsItWasWhetherItIsTheCanonicalTextOfAUuidOrNot() {
+    List<String> keys = List.of("ffffffff-ffff-ffff-ffff-ffffffffffff", "00000000-0000-0000-0000-000000000000",
+        "80000000-0000-4000-8000-00000000000f", "9F6C1C3E-2B1A-4C55-8F00-0123456789AB",
+        "9f6c1c3e-2b1a-4c55-8f00-0123456789ag", "9f6c1c3e+2b1a-4c55-8f00-0123456789ab",
+        "9f6c1c3e-2b1a-4c55-8f00-0123456789a", "");
+    List<Row> rows = keys.stream().map(sk -> row(sk, Map.of("id", 1L), COMMITTED, null, true, 3)).toList();
+    TailCodec codec = new TailCodec();
+    byte[] encoded = codec.encode(rows).orElseThrow();
+
+    assertThat(codec.decode(encoded)).extracting(row -> row.version().sk()).containsExactlyElementsOf(keys);
+    // a canonical key takes its 16 bytes and a tag, not its 36 characters
+    byte[] one = codec.encode(rows.subList(0, 1)).orElseThrow();
+    byte[] text = codec.encode(rows.subList(3, 4)).orElseThrow();
+    assertThat(text.length - one.length).isEqualTo(36 + 1 - 16);
+  }
+
+  @Test
   void leavesATailWithAMapOrAStructToTheRows() {
     Map<String, Object> values = new HashMap<>();
     values.put("id", 1L);
