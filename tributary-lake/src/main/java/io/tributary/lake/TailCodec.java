@@ -192,10 +192,10 @@ final class TailCodec {
       out.varlong(time.toNanoOfDay());
     } else if (value instanceof LocalDateTime time) {
       out.tag(TIMESTAMP);
-      instant(out, time.toInstant(ZoneOffset.UTC));
+      instant(out, time.toEpochSecond(ZoneOffset.UTC), time.getNano());
     } else if (value instanceof OffsetDateTime time) {
       out.tag(TIMESTAMPTZ);
-      instant(out, time.toInstant());
+      instant(out, time.toEpochSecond(), time.getNano());
       out.varlong(zigzag(time.getOffset().getTotalSeconds()));
     } else if (value instanceof UUID uuid) {
       out.tag(UUID_VALUE);
@@ -224,9 +224,9 @@ final class TailCodec {
     return true;
   }
 
-  private static void instant(Writer out, Instant instant) {
-    out.varlong(zigzag(instant.getEpochSecond()));
-    out.varint(instant.getNano());
+  private static void instant(Writer out, long epochSecond, int nano) {
+    out.varlong(zigzag(epochSecond));
+    out.varint(nano);
   }
 
   private static long zigzag(long value) {
@@ -282,8 +282,20 @@ final class TailCodec {
       System.arraycopy(content, 0, bytes, at, content.length);
     }
 
+    /** A text as UTF-8 bytes; one of ASCII characters only (most are) is copied here without encoding it first. */
     void string(String text) {
-      blob(text.getBytes(StandardCharsets.UTF_8));
+      int length = text.length();
+      for (int i = 0; i < length; i++) {
+        if (text.charAt(i) >= 0x80) {
+          blob(text.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
+      varint(length);
+      int at = reserve(length);
+      for (int i = 0; i < length; i++) {
+        bytes[at + i] = (byte) text.charAt(i);
+      }
     }
 
     byte[] toArray() {

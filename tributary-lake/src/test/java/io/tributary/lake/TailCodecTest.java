@@ -35,6 +35,8 @@ class TailCodecTest {
     values.put("double", -1.5e300);
     values.put("name", "ação \uD83D\uDE00");
     values.put("empty", "");
+    values.put("ascii", "plain text \u007f~ 0123456789".repeat(8));
+    values.put("latin", "café");
     values.put("amount", new BigDecimal("-12345.67"));
     values.put("huge", new BigDecimal(BigInteger.TEN.pow(37).negate(), 3));
     values.put("zero_scale", new BigDecimal("100"));
