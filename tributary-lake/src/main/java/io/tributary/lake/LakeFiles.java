@@ -21,6 +21,7 @@ import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.ClusteredEqualityDeleteWriter;
 import org.apache.iceberg.io.FanoutDataWriter;
+import org.apache.iceberg.io.FileWriterFactory;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.util.PropertyUtil;
 
@@ -50,11 +51,7 @@ final class LakeFiles {
     PartitionSpec spec = table.spec();
     Map<String, String> properties = withoutDictionaries(schema);
     properties.put(TableProperties.PARQUET_PAGE_SIZE_BYTES, COMMIT_PAGE_BYTES);
-    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
-        .dataFileFormat(FileFormat.PARQUET)
-        .dataSchema(schema)
-        .writerProperties(properties)
-        .build();
+    FileWriterFactory<Record> factory = dataFiles(table, properties);
     FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize(table));
     try (writer) {
       if (spec.isUnpartitioned()) {
@@ -82,11 +79,7 @@ final class LakeFiles {
    */
   static List<DataFile> writeData(
       Table table, PartitionSpec spec, StructLike partition, long targetSize, Iterable<Record> records) {
-    GenericFileWriterFactory factory = new GenericFileWriterFactory.Builder(table)
-        .dataFileFormat(FileFormat.PARQUET)
-        .dataSchema(table.schema())
-        .writerProperties(withoutDictionaries(table.schema()))
-        .build();
+    FileWriterFactory<Record> factory = dataFiles(table, withoutDictionaries(table.schema()));
     FanoutDataWriter<Record> writer = new FanoutDataWriter<>(factory, files(table), table.io(), targetSize);
     StructLike key = spec.isUnpartitioned() ? null : partition;
     try (writer) {
@@ -100,6 +93,15 @@ final class LakeFiles {
       throw e;
     }
     return writer.result().dataFiles();
+  }
+
+  /** The writers of data files of the table's current schema: {@link InternalDataFiles} when it takes the schema. */
+  private static FileWriterFactory<Record> dataFiles(Table table, Map<String, String> properties) {
+    return InternalDataFiles.of(table, properties).orElseGet(() -> new GenericFileWriterFactory.Builder(table)
+        .dataFileFormat(FileFormat.PARQUET)
+        .dataSchema(table.schema())
+        .writerProperties(properties)
+        .build());
   }
 
   /**
