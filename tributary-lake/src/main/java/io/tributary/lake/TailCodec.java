@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -352,10 +351,6 @@ final class TailCodec {
       return text;
     }
 
-    Instant instant() {
-      return Instant.ofEpochSecond(unzigzag(varlong()), varint());
-    }
-
     Object value() {
       byte tag = bytes[at++];
       return switch (tag) {
@@ -375,10 +370,13 @@ final class TailCodec {
         }
         case DATE -> LocalDate.ofEpochDay(unzigzag(varlong()));
         case TIME -> LocalTime.ofNanoOfDay(varlong());
-        case TIMESTAMP -> LocalDateTime.ofInstant(instant(), ZoneOffset.UTC);
+        // ofEpochSecond, not ofInstant: that builds the zone rules of the offset on every call
+        case TIMESTAMP -> LocalDateTime.ofEpochSecond(unzigzag(varlong()), varint(), ZoneOffset.UTC);
         case TIMESTAMPTZ -> {
-          Instant instant = instant();
-          yield OffsetDateTime.ofInstant(instant, ZoneOffset.ofTotalSeconds((int) unzigzag(varlong())));
+          long epochSecond = unzigzag(varlong());
+          int nano = varint();
+          ZoneOffset offset = ZoneOffset.ofTotalSeconds((int) unzigzag(varlong()));
+          yield OffsetDateTime.of(LocalDateTime.ofEpochSecond(epochSecond, nano, offset), offset);
         }
         case UUID_VALUE -> new UUID(fixedLong(), fixedLong());
         case BINARY -> ByteBuffer.wrap(blob());
