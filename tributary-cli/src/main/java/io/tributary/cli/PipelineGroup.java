@@ -59,6 +59,8 @@ final class PipelineGroup implements AutoCloseable {
   private final Shaping shaping;
   private final MetricsRegistry metrics;
   private final LakeLock lock;
+  /** The history memory of each source's lake writer: {@code lake.history-memory} shared evenly by the sources. */
+  private final long historyMemory;
 
   /**
    * @param tables the settings of each lake table ({@code TributaryConfig::table}): shaping of silver
@@ -82,8 +84,9 @@ final class PipelineGroup implements AutoCloseable {
     this.listener = requireNonNull(listener, "listener is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.shaping = new Shaping(tables, expressions);
+    this.historyMemory = settings.historyMemory() / Math.max(1, sources.size());
     for (Source source : sources) {
-      IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping);
+      IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping, historyMemory);
       writers.add(writer);
       pipelines.add(new Pipeline(source, writer, settings, listener, metrics));
     }
@@ -102,7 +105,7 @@ final class PipelineGroup implements AutoCloseable {
     int index = pipelines.indexOf(pipeline(source));
     pipelines.get(index).close();
     writers.get(index).close();
-    IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping);
+    IcebergLakeWriter writer = new IcebergLakeWriter(lake, shaping, historyMemory);
     Pipeline pipeline = new Pipeline(replacement, writer, settings, listener, metrics);
     writers.set(index, writer);
     pipelines.set(index, pipeline);

@@ -41,6 +41,13 @@ final class HistoryTails {
   private static final long ENCODED_OVERHEAD = 48;
   /** The share of the budget that {@link #probation} keeps before {@link #live} gives up any tail. */
   private static final double PROBATION_SHARE = 0.2;
+  /**
+   * The share of the budget that rows of an initial snapshot may fill with keys not held yet. A large snapshot's
+   * tails stay until streaming needs the room, on a heap the snapshot's rows in flight also fill: with 256 MB of tails
+   * filled by a snapshot of 5,000,000 rows the heap stayed at its 1 GiB cap and the snapshot took 19% longer than with
+   * 128 MB (docs/performance.md).
+   */
+  static final double SNAPSHOT_SHARE = 0.5;
   /** The estimated size of the tails of all tables, in bytes. */
   private final long budget;
   /** The bytes the {@link HistoryKeys} of all tables may take; 0 keeps none. */
@@ -208,7 +215,7 @@ final class HistoryTails {
    * Records the versions of the keys a commit of {@code history} wrote, as of its new snapshot.
    *
    * @param snapshotRows every version is of a row read by a snapshot ({@code r}): a key not held yet is added only
-   *     while the tails have room. Each row is a key of its own, so evicting older tails for it would only churn
+   *     while the tails fill less than {@link #SNAPSHOT_SHARE} of the budget. Each row is a key of its own, so evicting older tails for it would only churn
    *     them (every row of a large snapshot passing through, its tail built and sized, then evicted after living
    *     long enough to be promoted), and the keys kept are no likelier to change next than the ones evicted. The
    *     keys stay in {@link HistoryKeys}; a held key is always brought up to date.
@@ -236,7 +243,7 @@ final class HistoryTails {
         continue;
       }
       Tail tail = Tail.of(codec, key, tail(entry.getValue()));
-      if (!mayEvict && held() + tail.bytes() > budget) {
+      if (!mayEvict && held() + tail.bytes() > budget * SNAPSHOT_SHARE) {
         full = true;
         next.complete = false;
         continue;

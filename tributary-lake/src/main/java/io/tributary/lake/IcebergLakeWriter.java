@@ -13,6 +13,7 @@ import io.tributary.api.spi.CommitSummary;
 import io.tributary.api.spi.LakeWriter;
 import io.tributary.core.config.TableConfig;
 import io.tributary.core.fault.CrashPoints;
+import io.tributary.core.pipeline.PipelineSettings;
 import io.tributary.core.shape.ShapedRow;
 import io.tributary.core.shape.Shaping;
 import io.tributary.core.shape.TableShaper;
@@ -90,8 +91,8 @@ public final class IcebergLakeWriter implements LakeWriter {
   private static final Set<String> SILVER_COLUMNS = Set.of(POSITION, COMMIT_TS);
 
   private static final Logger LOG = LoggerFactory.getLogger(IcebergLakeWriter.class);
-  /** The estimated heap the history tails of all tables may take. */
-  static final long HISTORY_TAILS_BYTES = 128L << 20;
+  /** The estimated heap the history tails of all tables may take, unless told otherwise. */
+  static final long HISTORY_TAILS_BYTES = PipelineSettings.DEFAULT_HISTORY_MEMORY;
   /** The heap the keys of every history table may take (see {@link HistoryKeys}): exact to about 6 million keys. */
   static final long HISTORY_KEYS_BYTES = 64L << 20;
   /** Threads writing raw, bronze, silver and history files of one batch at the same time. */
@@ -136,6 +137,14 @@ public final class IcebergLakeWriter implements LakeWriter {
   /** A writer whose silver tables are shaped by {@code shaping}. */
   public IcebergLakeWriter(Lake lake, Shaping shaping) {
     this(lake, shaping, layerTable -> {});
+  }
+
+  /**
+   * A writer whose silver tables are shaped by {@code shaping}, keeping history's tails in at most {@code
+   * historyMemory} bytes of heap (estimated; {@code lake.history-memory}).
+   */
+  public IcebergLakeWriter(Lake lake, Shaping shaping, long historyMemory) {
+    this(lake, shaping, layerTable -> {}, historyMemory);
   }
 
   IcebergLakeWriter(Lake lake, CommitHook hook) {

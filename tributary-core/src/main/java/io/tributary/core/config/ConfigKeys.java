@@ -51,6 +51,12 @@ public final class ConfigKeys {
       "Most memory the changes waiting between the sources and the lake writer take on the heap (estimated as "
           + "for `max-batch-bytes`), besides the commit being written; sources wait while it is full. Twice "
           + "`max-batch-bytes` is enough for the writer never to wait for a full batch.");
+  static final ConfigKey<Long> LAKE_HISTORY_MEMORY = ConfigKey.optional("history-memory", ValueTypes.size(),
+      io.tributary.core.pipeline.PipelineSettings.DEFAULT_HISTORY_MEMORY,
+      "Most memory the lake writer keeps of each history key's last versions between commits (its tails, about "
+          + "500 bytes a key of rows of 200 bytes), shared evenly by the sources; a key whose tail is not held is "
+          + "read from `history.<table>` when it changes, the slowest part of a commit. Raise it with the heap when "
+          + "more keys change than it holds.");
 
   /** The sub-section of {@link #LAKE} that configures maintenance. */
   public static final String MAINTENANCE = "maintenance";
@@ -383,7 +389,7 @@ public final class ConfigKeys {
   /** The keys of the {@code lake} section. */
   public static List<ConfigKey<?>> lake() {
     return List.of(LAKE_WAREHOUSE, LAKE_COMMIT_INTERVAL, LAKE_MAX_BATCH_CHANGES, LAKE_QUEUE_CAPACITY,
-        LAKE_MAX_BATCH_BYTES, LAKE_QUEUE_BYTES);
+        LAKE_MAX_BATCH_BYTES, LAKE_QUEUE_BYTES, LAKE_HISTORY_MEMORY);
   }
 
   /** The keys of one entry of the {@link #TABLES} section, besides its {@link #HISTORY} sub-section. */

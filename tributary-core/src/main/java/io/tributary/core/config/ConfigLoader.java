@@ -190,6 +190,7 @@ final class ConfigLoader {
         section.get(ConfigKeys.LAKE_QUEUE_CAPACITY),
         section.get(ConfigKeys.LAKE_MAX_BATCH_BYTES),
         section.get(ConfigKeys.LAKE_QUEUE_BYTES),
+        section.get(ConfigKeys.LAKE_HISTORY_MEMORY),
         maintenance(section));
   }
 

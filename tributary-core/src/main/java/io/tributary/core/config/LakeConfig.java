@@ -15,10 +15,11 @@ import java.time.Duration;
  * @param queueCapacity the most changes held between the sources and the lake writer
  * @param maxBatchBytes the most bytes of changes one commit takes (estimated on the heap)
  * @param queueBytes the most bytes of changes held between the sources and the lake writer
+ * @param historyMemory the most heap the lake writers keep history's tails in (estimated)
  * @param maintenance the {@code lake.maintenance} section
  */
 public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity,
-    long maxBatchBytes, long queueBytes, MaintenanceConfig maintenance) {
+    long maxBatchBytes, long queueBytes, long historyMemory, MaintenanceConfig maintenance) {
   public LakeConfig {
     requireNonNull(warehouse, "warehouse is null");
     requireNonNull(commitInterval, "commitInterval is null");
@@ -41,13 +42,16 @@ public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchCh
     if (queueBytes < 1) {
       throw new IllegalArgumentException("Invalid queue bytes: " + queueBytes + " (must be at least 1)");
     }
+    if (historyMemory < 0) {
+      throw new IllegalArgumentException("Invalid history memory: " + historyMemory + " (must be at least 0)");
+    }
   }
 
   /** A lake section with the default byte bounds. */
   public LakeConfig(
       Path warehouse, Duration commitInterval, int maxBatchChanges, int queueCapacity, MaintenanceConfig maintenance) {
     this(warehouse, commitInterval, maxBatchChanges, queueCapacity, PipelineSettings.DEFAULT_MAX_BATCH_BYTES,
-        PipelineSettings.DEFAULT_QUEUE_BYTES, maintenance);
+        PipelineSettings.DEFAULT_QUEUE_BYTES, PipelineSettings.DEFAULT_HISTORY_MEMORY, maintenance);
   }
 
   /** A lake section with the default maintenance settings. */
@@ -57,6 +61,7 @@ public record LakeConfig(Path warehouse, Duration commitInterval, int maxBatchCh
 
   /** The batching part of this section, as the pipeline runtime takes it. */
   public PipelineSettings pipelineSettings() {
-    return new PipelineSettings(commitInterval, maxBatchChanges, queueCapacity, maxBatchBytes, queueBytes);
+    return new PipelineSettings(commitInterval, maxBatchChanges, queueCapacity, maxBatchBytes, queueBytes,
+        historyMemory);
   }
 }

@@ -136,6 +136,7 @@ class TributaryConfigTest {
           queue-capacity: 4000
           max-batch-bytes: 16MB
           queue-bytes: 32MB
+          history-memory: 512MB
         sources:
           crm:
             type: postgres
@@ -156,7 +157,7 @@ class TributaryConfigTest {
     assertThat(config.name()).isEqualTo("orders_pipeline");
     // Relative to the file, not to the working directory, so the same file works from anywhere.
     assertThat(config.lake()).isEqualTo(new LakeConfig(dir.resolve("lake"), Duration.ofMillis(500), 1000, 4000,
-        16L << 20, 32L << 20, io.tributary.core.config.MaintenanceConfig.defaults()));
+        16L << 20, 32L << 20, 512L << 20, io.tributary.core.config.MaintenanceConfig.defaults()));
     assertThat(config.sources().get("crm")).isEqualTo(new PostgresSourceConfig("crm", "db.internal", 6543, "crm",
         "tributary", Optional.empty(), List.of("public.accounts", "sales.orders"), "crm_", "crm_slot", "crm_pub",
         Duration.ofMinutes(5), SnapshotMode.NEVER));
@@ -266,7 +267,7 @@ class TributaryConfigTest {
     Path file = write("tributary.yaml", EXAMPLE.replace("lake:\n", "lake:\n  compression: zstd\n"));
 
     assertError(file, "Unknown key lake.compression at line 2 of " + file
-        + " (known keys here: warehouse, commit-interval, max-batch-changes, queue-capacity, max-batch-bytes, queue-bytes, maintenance)");
+        + " (known keys here: warehouse, commit-interval, max-batch-changes, queue-capacity, max-batch-bytes, queue-bytes, history-memory, maintenance)");
   }
 
   @Test

@@ -152,7 +152,8 @@ class PipelineTest {
     };
     // counts far above what the bytes allow: 3 changes a batch, 5 in the queue
     Pipeline pipeline = new Pipeline(source, writer,
-        new PipelineSettings(Duration.ofMillis(20), 1_000, 1_000, 3 * size, 5 * size));
+        new PipelineSettings(Duration.ofMillis(20), 1_000, 1_000, 3 * size, 5 * size,
+            PipelineSettings.DEFAULT_HISTORY_MEMORY));
     pipeline.start();
     Thread feeder = new Thread(() -> {
       try {
