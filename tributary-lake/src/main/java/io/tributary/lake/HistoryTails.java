@@ -215,10 +215,10 @@ final class HistoryTails {
    * Records the versions of the keys a commit of {@code history} wrote, as of its new snapshot.
    *
    * @param snapshotRows every version is of a row read by a snapshot ({@code r}): a key not held yet is added only
-   *     while the tails fill less than {@link #SNAPSHOT_SHARE} of the budget. Each row is a key of its own, so evicting older tails for it would only churn
-   *     them (every row of a large snapshot passing through, its tail built and sized, then evicted after living
-   *     long enough to be promoted), and the keys kept are no likelier to change next than the ones evicted. The
-   *     keys stay in {@link HistoryKeys}; a held key is always brought up to date.
+   *     while the tails fill less than {@link #SNAPSHOT_SHARE} of the budget. Each row is a key of its own, so evicting
+   *     older tails for it would only churn them (every row of a large snapshot passing through, its tail built and
+   *     sized, then evicted after living long enough to be promoted), and the keys kept are no likelier to change next
+   *     than the ones evicted. The keys stay in {@link HistoryKeys}; a held key is always brought up to date.
    */
   synchronized void committed(Table history, Map<List<Object>, List<Row>> versions, boolean snapshotRows) {
     String name = history.name();
